@@ -1,0 +1,250 @@
+// Configuration: the environment and the JSON config file (BATCHGATE_CONFIG), read once and
+// validated together. `loadConfig` reports every problem at once, each with its path.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  BATCHGATE_DATA_DIR: z.string().min(1).default('./.batchgate'),
+  BATCHGATE_CONFIG: z.string().min(1).optional(),
+  BATCHGATE_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  BATCHGATE_ROLE: z.enum(ROLES).default('all'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+const ProviderSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('openai'),
+    baseUrl: z.url(),
+    apiKey: z.string().optional(),
+    maxConcurrency: z.number().int().min(1).max(4096).default(64),
+    timeoutMs: z.number().int().min(1).default(600_000),
+    maxRetries: z.number().int().min(0).max(100).default(5),
+    rpm: z.number().int().min(1).optional(),
+    tpm: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('mock'),
+    maxConcurrency: z.number().int().min(1).max(4096).default(64),
+    timeoutMs: z.number().int().min(1).default(600_000),
+    maxRetries: z.number().int().min(0).max(100).default(5),
+    rpm: z.number().int().min(1).optional(),
+    tpm: z.number().int().min(1).optional(),
+    /** Simulated upstream latency per request. */
+    latencyMs: z.number().int().min(0).default(0),
+    /** Share of requests answered with a 500 (chosen deterministically from the request body). */
+    failureRate: z.number().min(0).max(1).default(0),
+  }),
+]);
+
+const ModelSchema = z.strictObject({
+  provider: z.string().min(1),
+  upstreamModel: z.string().min(1).optional(),
+  inputPricePerMillion: z.number().min(0).default(0),
+  outputPricePerMillion: z.number().min(0).default(0),
+  contextLength: z.number().int().min(1).optional(),
+  description: z.string().optional(),
+  displayOrder: z.number().int().optional(),
+  numParametersBillions: z.number().min(0).optional(),
+  numExperts: z.number().int().min(1).optional(),
+  licenseUrl: z.url().optional(),
+  status: z.string().optional(),
+});
+
+const LimitsSchema = z.strictObject({
+  maxFileBytes: z.number().int().min(1).default(209_715_200),
+  maxRequestsPerBatch: z.number().int().min(1).default(50_000),
+  apiRequestsPerMinutePerKey: z.number().int().min(1).default(3000),
+});
+
+const FileSchema = z.strictObject({
+  providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider names use A-Z a-z 0-9 _ . -'), ProviderSchema),
+  models: z.record(z.string().min(1), ModelSchema),
+  limits: LimitsSchema.default(LimitsSchema.parse({})),
+});
+
+type ParsedProvider = z.infer<typeof ProviderSchema>;
+export type ProviderConfig = ParsedProvider & { name: string; apiKey?: string };
+export type ModelConfig = z.infer<typeof ModelSchema> & { id: string; upstreamModel: string };
+export type Limits = z.infer<typeof LimitsSchema>;
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  configPath: string | undefined;
+  adminKey: string | undefined;
+  role: Role;
+  logLevel: (typeof LOG_LEVELS)[number];
+  providers: Record<string, ProviderConfig>;
+  models: Record<string, ModelConfig>;
+  limits: Limits;
+}
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MOCK_DESCRIPTION = 'MOCK model served locally by batchgate (deterministic echo, not a real LLM)';
+
+/** The config used when BATCHGATE_CONFIG is not set: the mock provider, plus OpenAI when a key is present. */
+export function defaultConfigFile(env: NodeJS.ProcessEnv): unknown {
+  const providers: Record<string, unknown> = { mock: { type: 'mock', maxConcurrency: 64, latencyMs: 20 } };
+  const models: Record<string, unknown> = {
+    'mock-chat': {
+      provider: 'mock',
+      inputPricePerMillion: 0.15,
+      outputPricePerMillion: 0.6,
+      contextLength: 128_000,
+      description: MOCK_DESCRIPTION,
+      displayOrder: 100,
+      status: 'mock',
+    },
+    'mock-embedding': {
+      provider: 'mock',
+      inputPricePerMillion: 0.02,
+      contextLength: 8191,
+      description: MOCK_DESCRIPTION,
+      displayOrder: 101,
+      status: 'mock',
+    },
+  };
+  if (env.OPENAI_API_KEY) {
+    providers.openai = { type: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: 'env:OPENAI_API_KEY' };
+    const openaiModels: [string, number, number, number][] = [
+      ['gpt-4o-mini', 0.15, 0.6, 128_000],
+      ['gpt-4o', 2.5, 10, 128_000],
+      ['gpt-4.1', 2, 8, 1_047_576],
+      ['gpt-4.1-mini', 0.4, 1.6, 1_047_576],
+      ['gpt-4.1-nano', 0.1, 0.4, 1_047_576],
+      ['o4-mini', 1.1, 4.4, 200_000],
+      ['text-embedding-3-small', 0.02, 0, 8191],
+      ['text-embedding-3-large', 0.13, 0, 8191],
+    ];
+    openaiModels.forEach(([id, input, output, contextLength], displayOrder) => {
+      models[id] = {
+        provider: 'openai',
+        inputPricePerMillion: input,
+        outputPricePerMillion: output,
+        contextLength,
+        displayOrder,
+        status: 'active',
+      };
+    });
+  }
+  return { providers, models };
+}
+
+const issuePath = (prefix: string, path: PropertyKey[]) =>
+  [prefix, ...path.map(String)].filter(Boolean).join('.') || '(root)';
+
+/** Read and validate everything; throws ConfigError listing every problem found. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): AppConfig {
+  const problems: ConfigProblem[] = [];
+  const roleFlag = parseRoleFlag(argv, problems);
+  const envResult = EnvSchema.safeParse({ ...env, ...(roleFlag ? { BATCHGATE_ROLE: roleFlag } : {}) });
+  if (!envResult.success) {
+    for (const issue of envResult.error.issues) problems.push({ path: issuePath('', issue.path), message: issue.message });
+  }
+  const configPath = env.BATCHGATE_CONFIG;
+  const raw = configPath ? readConfigFile(configPath, problems) : defaultConfigFile(env);
+  const fileResult = raw === undefined ? undefined : FileSchema.safeParse(raw);
+  if (fileResult && !fileResult.success) {
+    for (const issue of fileResult.error.issues) {
+      problems.push({ path: issuePath('config', issue.path), message: issue.message });
+    }
+  }
+  const file = fileResult?.success ? fileResult.data : undefined;
+  const providers: Record<string, ProviderConfig> = {};
+  const models: Record<string, ModelConfig> = {};
+  if (file) {
+    for (const [name, provider] of Object.entries(file.providers)) {
+      providers[name] = { ...provider, name, apiKey: resolveSecret(provider, env, `config.providers.${name}`, problems) };
+    }
+    for (const [id, model] of Object.entries(file.models)) {
+      if (!providers[model.provider]) {
+        problems.push({ path: `config.models.${id}.provider`, message: `unknown provider "${model.provider}"` });
+      }
+      models[id] = { ...model, id, upstreamModel: model.upstreamModel ?? id };
+    }
+    if (Object.keys(models).length === 0) problems.push({ path: 'config.models', message: 'at least one model is required' });
+  }
+  if (problems.length > 0 || !envResult.success || !file) throw new ConfigError(problems);
+  const e = envResult.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.BATCHGATE_DATA_DIR),
+    configPath,
+    adminKey: e.BATCHGATE_ADMIN_KEY,
+    role: e.BATCHGATE_ROLE,
+    logLevel: e.LOG_LEVEL,
+    providers,
+    models,
+    limits: file.limits,
+  };
+}
+
+function parseRoleFlag(argv: string[], problems: ConfigProblem[]): string | undefined {
+  const index = argv.findIndex((a) => a === '--role' || a.startsWith('--role='));
+  if (index < 0) return undefined;
+  const arg = argv[index]!;
+  const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
+  if (!value || !(ROLES as readonly string[]).includes(value)) {
+    problems.push({ path: '--role', message: `must be one of ${ROLES.join('|')}` });
+    return undefined;
+  }
+  return value;
+}
+
+function readConfigFile(path: string, problems: ConfigProblem[]): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push({ path: 'BATCHGATE_CONFIG', message: `cannot read ${path}: ${(error as Error).message}` });
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    problems.push({ path: 'BATCHGATE_CONFIG', message: `${path} is not valid JSON: ${(error as Error).message}` });
+    return undefined;
+  }
+}
+
+/** `"env:NAME"` reads the named environment variable; anything else is the literal key. */
+function resolveSecret(
+  provider: ParsedProvider,
+  env: NodeJS.ProcessEnv,
+  path: string,
+  problems: ConfigProblem[],
+): string | undefined {
+  if (provider.type !== 'openai' || provider.apiKey === undefined) return undefined;
+  if (!provider.apiKey.startsWith('env:')) return provider.apiKey;
+  const name = provider.apiKey.slice(4);
+  const value = env[name];
+  if (!value) problems.push({ path: `${path}.apiKey`, message: `environment variable ${name} is not set` });
+  return value;
+}

@@ -1,0 +1,120 @@
+// The database handle: PostgreSQL through `postgres` when DATABASE_URL is set, embedded PGlite
+// otherwise. Both run the same drizzle-kit migrations and expose the same small surface
+// (Drizzle, raw rows, LISTEN/NOTIFY); the driver differences are absorbed here and nowhere else.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './index.js';
+
+export type Schema = typeof schema;
+/** Drizzle over either driver; a transaction is also a `Db`. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema>;
+
+export type Driver = { kind: 'postgres'; sql: postgres.Sql; url: string } | { kind: 'pglite'; pg: PGlite };
+
+export interface Database {
+  readonly kind: Driver['kind'];
+  readonly db: Db;
+  readonly driver: Driver;
+  /** Subscribe to a NOTIFY channel; resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Rows of a raw query, whatever the driver (postgres-js returns an array, PGlite `{ rows }`). */
+export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
+
+/** The package root, found by walking up from this file, so source and compiled code agree. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above src/db');
+    dir = parent;
+  }
+  return dir;
+}
+
+export const migrationsFolder = () => join(packageRoot(), 'schema', 'migrations');
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  /** Directory for PGlite's files; ignored on PostgreSQL. */
+  dataDir?: string;
+  /** A PGlite data directory dump to start from (tests clone a migrated template this way). */
+  pgliteDump?: Blob;
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.maxConnections ?? 10) : openPglite(options);
+}
+
+function openPostgres(url: string, max: number): Database {
+  const sql = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'batchgate' } });
+  const db = drizzlePostgres(sql, { schema }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    driver: { kind: 'postgres', sql, url },
+    async listen(channel, onPayload) {
+      const { unlisten } = await sql.listen(channel, onPayload);
+      return unlisten;
+    },
+    async notify(channel, payload) {
+      await sql.notify(channel, payload);
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(options: OpenOptions): Promise<Database> {
+  let dataDir: string | undefined;
+  if (options.dataDir) {
+    dataDir = resolve(options.dataDir, 'pgdata');
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const pg = await PGlite.create({ dataDir, loadDataDir: options.pgliteDump });
+  const db = drizzlePglite(pg, { schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    driver: { kind: 'pglite', pg },
+    listen: (channel, onPayload) => pg.listen(channel, onPayload),
+    async notify(channel, payload) {
+      await pg.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    close: () => pg.close(),
+  };
+}
+
+/** Apply every committed migration; safe to run on every start and from several processes. */
+export async function migrate(database: Database): Promise<void> {
+  const folder = migrationsFolder();
+  if (database.driver.kind === 'postgres') {
+    // One dedicated connection holding an advisory lock serializes concurrent starts: drizzle's
+    // migrator is not safe to run twice at once.
+    const conn = postgres(database.driver.url, { max: 1, onnotice: () => {} });
+    try {
+      await conn`select pg_advisory_lock(727274)`;
+      await migratePostgres(drizzlePostgres(conn), { migrationsFolder: folder });
+    } finally {
+      await conn.end({ timeout: 5 });
+    }
+  } else {
+    await migratePglite(database.db as never, { migrationsFolder: folder });
+  }
+}

@@ -1,0 +1,76 @@
+// Batches: one row per batch with its life-cycle timestamps, live counts and usage totals.
+// `lease_*` marks the worker validating the batch, so a crashed validation is taken over.
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, jsonb, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { files } from './files.js';
+import { projects } from './projects.js';
+
+export const BATCH_STATUSES = [
+  'validating',
+  'failed',
+  'in_progress',
+  'finalizing',
+  'completed',
+  'expired',
+  'cancelling',
+  'cancelled',
+] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+export interface BatchErrorEntry {
+  code: string;
+  message: string;
+  param: string | null;
+  line: number | null;
+}
+
+const ts = (name: string) => timestamp(name, { withTimezone: true });
+const money = (name: string) => numeric(name, { precision: 38, scale: 12 }).notNull().default('0');
+
+export const batches = pgTable(
+  'batches',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    endpoint: text('endpoint'),
+    inputFileId: text('input_file_id')
+      .notNull()
+      .references(() => files.id),
+    completionWindow: text('completion_window').notNull(),
+    status: text('status').$type<BatchStatus>().notNull(),
+    outputFileId: text('output_file_id').references(() => files.id),
+    errorFileId: text('error_file_id').references(() => files.id),
+    errors: jsonb('errors').$type<BatchErrorEntry[]>(),
+    metadata: jsonb('metadata').$type<Record<string, string>>(),
+    jobName: text('job_name'),
+    model: text('model'),
+    provider: text('provider'),
+    providerBatchId: text('provider_batch_id'),
+    total: integer('total').notNull().default(0),
+    completed: integer('completed').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+    inputCost: money('input_cost'),
+    outputCost: money('output_cost'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    inProgressAt: ts('in_progress_at'),
+    expiresAt: ts('expires_at').notNull(),
+    finalizingAt: ts('finalizing_at'),
+    completedAt: ts('completed_at'),
+    failedAt: ts('failed_at'),
+    expiredAt: ts('expired_at'),
+    cancellingAt: ts('cancelling_at'),
+    cancelledAt: ts('cancelled_at'),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: ts('lease_expires_at'),
+  },
+  (t) => [
+    index('batches_project_list_idx').on(t.projectId, t.id),
+    index('batches_open_idx')
+      .on(t.status)
+      .where(sql`status in ('validating', 'in_progress', 'finalizing', 'cancelling')`),
+  ],
+);

@@ -1,0 +1,108 @@
+// Create a batch from an uploaded input file or from inline `requests` (stored as a generated
+// file). The batch starts `validating`; a worker validates it line by line and ingests its rows.
+import { z } from 'zod';
+import { batches } from '../../db/tables/batches.js';
+import { type Caller, projectOf } from '../caller.js';
+import type { Deps } from '../deps.js';
+import { AppError, notFound, parseInput } from '../errors.js';
+import { readFileContent, storeFile } from '../files/file-store.js';
+import { findCallerFile } from '../files/get-file.js';
+import { newBatchId, ObjectId } from '../ids.js';
+import { BATCH_ENDPOINTS, type Batch, toBatch } from './batch.js';
+
+export const COMPLETION_WINDOW_SECONDS = 24 * 60 * 60;
+
+export const Metadata = z
+  .record(
+    z.string().max(64, 'metadata keys are at most 64 characters'),
+    z.string().max(512, 'metadata values are at most 512 characters'),
+  )
+  .refine((m) => Object.keys(m).length <= 16, 'metadata has at most 16 keys');
+
+export const CreateBatchInput = z
+  .object({
+    inputFileId: ObjectId.optional(),
+    /** Inline requests (GoModel style): each one becomes a line of a generated input file. */
+    requests: z.array(z.unknown()).min(1, 'must hold at least one request').optional(),
+    endpoint: z.enum(BATCH_ENDPOINTS, { error: `must be one of ${BATCH_ENDPOINTS.join(', ')}` }).optional(),
+    completionWindow: z.literal('24h', { error: "only '24h' is supported" }).default('24h'),
+    metadata: Metadata.nullish(),
+    jobName: z.string().max(256, 'is at most 256 characters').nullish(),
+  })
+  .superRefine((input, ctx) => {
+    if ((input.inputFileId === undefined) === (input.requests === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['inputFileId'], message: 'give exactly one of input_file_id or requests' });
+    }
+  });
+export type CreateBatchInput = z.input<typeof CreateBatchInput>;
+
+export async function createBatch(deps: Deps, caller: Caller, input: CreateBatchInput): Promise<Batch> {
+  const parsed = parseInput(CreateBatchInput, input);
+  const projectId = projectOf(caller);
+  const fileId = parsed.requests
+    ? (await storeInlineRequests(deps, projectId, parsed.requests)).id
+    : (await findInputFile(deps, caller, parsed.inputFileId!)).id;
+  const endpoint = parsed.endpoint ?? (await peekEndpoint(deps, fileId));
+  const now = deps.clock.now();
+  const [row] = await deps.db
+    .insert(batches)
+    .values({
+      id: newBatchId(),
+      projectId,
+      endpoint,
+      inputFileId: fileId,
+      completionWindow: parsed.completionWindow,
+      status: 'validating',
+      metadata: parsed.metadata ?? null,
+      jobName: parsed.jobName ?? null,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + COMPLETION_WINDOW_SECONDS * 1000),
+    })
+    .returning();
+  const batch = toBatch(row!);
+  await deps.events.publish({ id: batch.id, projectId, status: batch.status });
+  await deps.events.wakeWorkers();
+  return batch;
+}
+
+async function findInputFile(deps: Deps, caller: Caller, id: string) {
+  try {
+    return await findCallerFile(deps, caller, id);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') {
+      throw new AppError('not_found', notFound('file', id).message, { param: 'input_file_id' });
+    }
+    throw error;
+  }
+}
+
+async function storeInlineRequests(deps: Deps, projectId: string, requests: unknown[]) {
+  async function* lines() {
+    for (const request of requests) yield `${JSON.stringify(request)}\n`;
+  }
+  return storeFile(
+    deps.db,
+    { projectId, filename: 'inline_requests.jsonl', purpose: 'batch', maxBytes: deps.config.limits.maxFileBytes },
+    lines(),
+  );
+}
+
+/**
+ * When `endpoint` is omitted (Mithril), it is the `url` of the first line. Validation later fails
+ * the batch if the line is unreadable or other lines disagree, so an unreadable first line is null here.
+ */
+async function peekEndpoint(deps: Deps, fileId: string): Promise<string | null> {
+  const PEEK_LIMIT = 4 << 20;
+  let head = Buffer.alloc(0);
+  for await (const chunk of readFileContent(deps.db, fileId)) {
+    head = Buffer.concat([head, chunk]);
+    if (head.includes(10) || head.length > PEEK_LIMIT) break;
+  }
+  const newline = head.indexOf(10);
+  try {
+    const first = JSON.parse(head.subarray(0, newline < 0 ? head.length : newline).toString('utf8')) as { url?: unknown };
+    return (BATCH_ENDPOINTS as readonly unknown[]).includes(first.url) ? (first.url as string) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,16 @@
+// What every use case receives first: the database (or a transaction), configuration, clock,
+// event bus and logger. Nothing in the domain reaches for a global.
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config.js';
+import type { Database, Db } from '../db/client.js';
+import type { Clock } from './clock.js';
+import type { EventBus } from './events.js';
+
+export interface Deps {
+  db: Db;
+  database: Database;
+  config: Pick<AppConfig, 'providers' | 'models' | 'limits'>;
+  clock: Clock;
+  events: EventBus;
+  log: Logger;
+}

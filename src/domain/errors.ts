@@ -1,0 +1,40 @@
+// AppError: the one error type of the domain. Each transport maps its `code` once
+// (REST → HTTP status + OpenAI error body, GraphQL → extensions.code, tRPC → TRPCError code).
+import type { z } from 'zod';
+
+export type AppErrorCode =
+  | 'invalid_request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unprocessable'
+  | 'rate_limited';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly options: { param?: string | null; retryAfterMs?: number; detailCode?: string } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get param(): string | null {
+    return this.options.param ?? null;
+  }
+}
+
+export const notFound = (what: string, id: string) => new AppError('not_found', `No ${what} found with id '${id}'.`);
+
+/** Parse with a zod schema; the first issue becomes an `invalid_request` naming its parameter. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const param = issue.path.length > 0 ? issue.path.map(String).join('.') : null;
+  const message = param ? `Invalid '${param}': ${issue.message}` : issue.message;
+  throw new AppError('invalid_request', message, { param });
+}

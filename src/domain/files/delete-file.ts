@@ -1,0 +1,25 @@
+// Delete a file: its content is removed at once; the row is kept (hidden) so batches that name
+// it still resolve their metadata.
+import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import { fileChunks, files } from '../../db/tables/files.js';
+import type { Caller } from '../caller.js';
+import type { Deps } from '../deps.js';
+import { parseInput } from '../errors.js';
+import { findCallerFile, GetFileInput } from './get-file.js';
+
+export const DeleteFileInput = GetFileInput;
+
+export async function deleteFile(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  caller: Caller,
+  input: z.input<typeof DeleteFileInput>,
+): Promise<{ id: string; deleted: true }> {
+  const { id } = parseInput(DeleteFileInput, input);
+  await findCallerFile(deps, caller, id);
+  await deps.db.transaction(async (tx) => {
+    await tx.update(files).set({ deletedAt: deps.clock.now() }).where(eq(files.id, id));
+    await tx.delete(fileChunks).where(eq(fileChunks.fileId, id));
+  });
+  return { id, deleted: true };
+}

@@ -1,0 +1,121 @@
+// File content in the database: written and read as a stream of fixed-size chunks, so no file is
+// ever held whole in memory and any process can serve any file.
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { fileChunks, files } from '../../db/tables/files.js';
+import { AppError } from '../errors.js';
+import { newFileId } from '../ids.js';
+
+export const CHUNK_BYTES = 1 << 20;
+
+const toBuffer = (data: Uint8Array) =>
+  Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+
+export interface NewFile {
+  projectId: string;
+  filename: string;
+  purpose: string;
+  /** Reject content longer than this with `payload_too_large` (the file is then removed). */
+  maxBytes?: number;
+}
+
+export interface FileWriter {
+  readonly id: string;
+  write(piece: Uint8Array | string): Promise<void>;
+  /** Store the last chunk and make the file visible (optionally settling its purpose only now). */
+  finish(purpose?: string): Promise<typeof files.$inferSelect>;
+  /** Remove the partial file. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Open a file for writing. The row stays `uploading` (invisible to every API) until `finish`;
+ * content is buffered only up to one chunk.
+ */
+export async function openFileWriter(db: Db, file: NewFile): Promise<FileWriter> {
+  const id = newFileId();
+  await db.insert(files).values({ id, projectId: file.projectId, filename: file.filename, purpose: file.purpose, status: 'uploading' });
+  let seq = 0;
+  let bytes = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (pendingBytes === 0) return;
+    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await db.insert(fileChunks).values({ fileId: id, seq: seq++, data });
+  };
+  return {
+    id,
+    async write(piece) {
+      const buf = typeof piece === 'string' ? Buffer.from(piece) : toBuffer(piece);
+      bytes += buf.length;
+      if (file.maxBytes !== undefined && bytes > file.maxBytes) {
+        throw new AppError('payload_too_large', `File is larger than the limit of ${file.maxBytes} bytes.`, {
+          param: 'file',
+        });
+      }
+      pending.push(buf);
+      pendingBytes += buf.length;
+      if (pendingBytes >= CHUNK_BYTES) await flush();
+    },
+    async finish(purpose) {
+      await flush();
+      const [row] = await db
+        .update(files)
+        .set({ bytes, status: 'processed', ...(purpose ? { purpose } : {}) })
+        .where(eq(files.id, id))
+        .returning();
+      return row!;
+    },
+    async abort() {
+      await db.delete(files).where(eq(files.id, id));
+    },
+  };
+}
+
+/** Store a whole stream as a file; on any failure the partial file is removed and the error rethrown. */
+export async function storeFile(
+  db: Db,
+  file: NewFile,
+  content: AsyncIterable<Uint8Array | string>,
+): Promise<typeof files.$inferSelect> {
+  const writer = await openFileWriter(db, file);
+  try {
+    for await (const piece of content) await writer.write(piece);
+    return await writer.finish();
+  } catch (error) {
+    await writer.abort().catch(() => {});
+    throw error;
+  }
+}
+
+/** Stream a stored file's bytes, one chunk per query. Throws `not_found` if it disappears midway. */
+export async function* readFileContent(db: Db, fileId: string): AsyncGenerator<Buffer> {
+  for (let seq = 0; ; seq++) {
+    const [chunk] = await db
+      .select({ data: fileChunks.data })
+      .from(fileChunks)
+      .where(and(eq(fileChunks.fileId, fileId), eq(fileChunks.seq, seq)));
+    if (chunk) {
+      yield toBuffer(chunk.data);
+      continue;
+    }
+    const [more] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(fileChunks)
+      .where(and(eq(fileChunks.fileId, fileId), sql`${fileChunks.seq} > ${seq}`));
+    if (more && more.n > 0) throw new AppError('not_found', `File ${fileId} content is incomplete.`);
+    return;
+  }
+}
+
+/** A live (processed, not deleted) file row, regardless of owner. */
+export async function findLiveFile(db: Db, fileId: string) {
+  const [row] = await db
+    .select()
+    .from(files)
+    .where(and(eq(files.id, fileId), eq(files.status, 'processed'), isNull(files.deletedAt)));
+  return row;
+}

@@ -1,0 +1,70 @@
+// Upload a file: stream the bytes into chunked storage under the caller's project. Multipart
+// forms may send `purpose` after the file, so an upload can be stored first and committed later.
+import { z } from 'zod';
+import { type Caller, projectOf } from '../caller.js';
+import type { Deps } from '../deps.js';
+import { parseInput } from '../errors.js';
+import { openFileWriter } from './file-store.js';
+import { FILE_PURPOSES, type FileObject, toFileObject } from './file.js';
+
+const Filename = z.string().min(1, 'must not be empty').max(1024, 'is too long');
+const Purpose = z.enum(FILE_PURPOSES, { error: `must be one of ${FILE_PURPOSES.join(', ')}` });
+
+export const UploadFileInput = z.object({ filename: Filename, purpose: Purpose });
+
+export interface StoredUpload {
+  bytes: number;
+  /** Validate the purpose and make the file visible; an invalid purpose removes the file. */
+  commit(purpose: string | undefined): Promise<FileObject>;
+  abort(): Promise<void>;
+}
+
+/** Store the content of an upload whose purpose may not be known yet; nothing is visible before `commit`. */
+export async function storeUpload(
+  deps: Pick<Deps, 'db' | 'config'>,
+  caller: Caller,
+  filename: string,
+  content: AsyncIterable<Uint8Array>,
+): Promise<StoredUpload> {
+  parseInput(z.object({ filename: Filename }), { filename });
+  const writer = await openFileWriter(deps.db, {
+    projectId: projectOf(caller),
+    filename,
+    purpose: 'user_data',
+    maxBytes: deps.config.limits.maxFileBytes,
+  });
+  let bytes = 0;
+  try {
+    for await (const piece of content) {
+      bytes += piece.byteLength;
+      await writer.write(piece);
+    }
+  } catch (error) {
+    await writer.abort().catch(() => {});
+    throw error;
+  }
+  return {
+    bytes,
+    async commit(purpose) {
+      try {
+        const parsed = parseInput(UploadFileInput, { filename, purpose });
+        return toFileObject(await writer.finish(parsed.purpose));
+      } catch (error) {
+        await writer.abort().catch(() => {});
+        throw error;
+      }
+    },
+    abort: () => writer.abort(),
+  };
+}
+
+export async function uploadFile(
+  deps: Pick<Deps, 'db' | 'config'>,
+  caller: Caller,
+  input: z.input<typeof UploadFileInput>,
+  content: AsyncIterable<Uint8Array>,
+): Promise<FileObject> {
+  parseInput(UploadFileInput, input);
+  const upload = await storeUpload(deps, caller, input.filename, content);
+  return upload.commit(input.purpose);
+}

@@ -1,0 +1,41 @@
+// The configured models: OpenAI's model list, and the model-config view (prices in cents per million tokens).
+import type { Deps } from '../deps.js';
+
+export interface ModelInfo {
+  id: string;
+  provider: string;
+  providerKind: 'openai' | 'mock';
+  upstreamModel: string;
+  inputPricePerMillion: number;
+  outputPricePerMillion: number;
+  contextLength: number | null;
+  description: string | null;
+  displayOrder: number | null;
+  numParametersBillions: number | null;
+  numExperts: number | null;
+  licenseUrl: string | null;
+  status: string;
+}
+
+export function listModels(deps: Pick<Deps, 'config'>): ModelInfo[] {
+  return Object.values(deps.config.models)
+    .map((m): ModelInfo => {
+      const providerKind = deps.config.providers[m.provider]?.type ?? 'openai';
+      return {
+        id: m.id,
+        provider: m.provider,
+        providerKind,
+        upstreamModel: m.upstreamModel,
+        inputPricePerMillion: m.inputPricePerMillion,
+        outputPricePerMillion: m.outputPricePerMillion,
+        contextLength: m.contextLength ?? null,
+        description: m.description ?? (providerKind === 'mock' ? 'MOCK model served locally by batchgate' : null),
+        displayOrder: m.displayOrder ?? null,
+        numParametersBillions: m.numParametersBillions ?? null,
+        numExperts: m.numExperts ?? null,
+        licenseUrl: m.licenseUrl ?? null,
+        status: m.status ?? (providerKind === 'mock' ? 'mock' : 'active'),
+      };
+    })
+    .sort((a, b) => (a.displayOrder ?? Number.MAX_SAFE_INTEGER) - (b.displayOrder ?? Number.MAX_SAFE_INTEGER) || a.id.localeCompare(b.id));
+}

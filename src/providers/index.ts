@@ -1,0 +1,19 @@
+// Build one Provider per configured provider entry.
+import type { ProviderConfig } from '../config.js';
+import { createMockProvider } from './mock.js';
+import { createOpenAICompatibleProvider } from './openai-compatible.js';
+import type { Provider } from './provider.js';
+
+export type Providers = ReadonlyMap<string, Provider>;
+
+export function createProviders(configs: Record<string, ProviderConfig>): Providers {
+  const providers = new Map<string, Provider>();
+  for (const [name, config] of Object.entries(configs)) {
+    providers.set(name, config.type === 'mock' ? createMockProvider(config) : createOpenAICompatibleProvider(config));
+  }
+  return providers;
+}
+
+export async function closeProviders(providers: Providers): Promise<void> {
+  await Promise.all([...providers.values()].map((p) => p.close()));
+}

@@ -1,0 +1,31 @@
+// The one interface every upstream implements: send a request body to an endpoint, get the raw
+// answer back. Timeouts, connection failures and aborts surface as thrown errors that the engine
+// classifies (see engine/outcome.ts).
+export interface ProviderRequest {
+  /** The batch endpoint, e.g. `/v1/chat/completions`. */
+  endpoint: string;
+  /** JSON request body, `model` already rewritten to the upstream model. */
+  body: string;
+  signal?: AbortSignal;
+}
+
+export interface ProviderResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface Provider {
+  readonly name: string;
+  readonly kind: 'openai' | 'mock';
+  send(request: ProviderRequest): Promise<ProviderResponse>;
+  close(): Promise<void>;
+}
+
+/** Thrown when no answer arrived within the provider's `timeoutMs`. */
+export class ProviderTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`No answer from upstream within ${timeoutMs} ms`);
+    this.name = 'ProviderTimeoutError';
+  }
+}

@@ -1,0 +1,100 @@
+// Start batchgate in one process: database + migrations, event bus, the HTTP API (role api|all)
+// and a worker (role worker|all). Used by main.ts and by the tests, so both run the same wiring.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { AppConfig } from './config.js';
+import { type Database, migrate, openDatabase } from './db/client.js';
+import { projects } from './db/tables/projects.js';
+import { ADMIN_PROJECT_ID } from './domain/caller.js';
+import { systemClock } from './domain/clock.js';
+import type { Deps } from './domain/deps.js';
+import { generateKey } from './domain/keys/api-key.js';
+import { type ClosableEventBus, createEventBus } from './engine/events.js';
+import { Worker, type WorkerOptions } from './engine/worker.js';
+import { closeProviders, createProviders } from './providers/index.js';
+import { Gate } from './transports/auth.js';
+import { buildHttpApp } from './transports/http.js';
+
+export interface StartOptions {
+  /** An already open database (tests); otherwise opened from the config. */
+  database?: Database;
+  logger?: Logger;
+  worker?: Partial<WorkerOptions>;
+  /** Listen on config.port/host (default true). */
+  listen?: boolean;
+}
+
+export interface Batchgate {
+  config: AppConfig;
+  deps: Deps;
+  adminKey: string;
+  app: FastifyInstance;
+  worker: Worker | null;
+  /** Base URL when listening, e.g. http://127.0.0.1:8080 */
+  url: string | null;
+  close(): Promise<void>;
+}
+
+/** The admin key: from the environment, or generated once and kept in the data dir (mode 0600). */
+export function resolveAdminKey(config: AppConfig, log: Logger): string {
+  if (config.adminKey) return config.adminKey;
+  const path = join(config.dataDir, 'admin-key');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(config.dataDir, { recursive: true });
+  writeFileSync(path, `${generateKey()}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  log.warn({ path }, `BATCHGATE_ADMIN_KEY is not set: generated an admin key, stored in ${path}`);
+  return readFileSync(path, 'utf8').trim();
+}
+
+export async function startBatchgate(config: AppConfig, options: StartOptions = {}): Promise<Batchgate> {
+  const log = options.logger ?? pino({ level: config.logLevel, name: 'batchgate' });
+  const database =
+    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await migrate(database);
+  await database.db.insert(projects).values({ id: ADMIN_PROJECT_ID }).onConflictDoNothing();
+  const events: ClosableEventBus = await createEventBus(database);
+  const deps: Deps = { db: database.db, database, config, clock: systemClock, events, log };
+  const adminKey = resolveAdminKey(config, log);
+  const providers = createProviders(config.providers);
+
+  const runsApi = config.role !== 'worker';
+  const app = await buildHttpApp(
+    { deps, gate: new Gate(deps, adminKey), configLoadedAt: Math.floor(Date.now() / 1000) },
+    { apiRoutes: runsApi },
+  );
+  let worker: Worker | null = null;
+  if (config.role !== 'api') {
+    worker = new Worker(deps, providers, options.worker);
+    worker.start();
+  }
+  let url: string | null = null;
+  if (options.listen !== false) {
+    url = await app.listen({ port: config.port, host: config.host });
+    log.info({ url, role: config.role, database: database.kind, worker: worker?.id }, 'batchgate is ready');
+  } else {
+    await app.ready();
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    deps,
+    adminKey,
+    app,
+    worker,
+    url,
+    close: () => {
+      closed ??= (async () => {
+        await app.close();
+        await worker?.stop();
+        await closeProviders(providers);
+        await events.close();
+        if (!options.database) await database.close();
+      })();
+      return closed;
+    },
+  };
+}

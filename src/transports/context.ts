@@ -1,0 +1,10 @@
+// What the transports share: the domain's dependencies and the auth gate.
+import type { Deps } from '../domain/deps.js';
+import type { Gate } from './auth.js';
+
+export interface AppContext {
+  deps: Deps;
+  gate: Gate;
+  /** Unix seconds when the configuration was loaded (the `created` of configured models). */
+  configLoadedAt: number;
+}

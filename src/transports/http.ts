@@ -1,0 +1,40 @@
+// The HTTP server: one Fastify instance carrying /health, the REST API, GraphQL and tRPC, each
+// transport in its own encapsulated scope.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppContext } from './context.js';
+import { openAIError, sendError } from './rest/errors.js';
+import { restPlugin } from './rest/index.js';
+
+export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolean }): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.deps.log,
+    routerOptions: { maxParamLength: 5000 },
+    disableRequestLogging: true,
+  } as never) as unknown as FastifyInstance;
+
+  // One line per request, path only: query strings may carry credentials (tRPC SSE connectionParams).
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      { method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  // OpenAI's SDK posts `cancel` with a JSON content type and no body: treat an empty body as none.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(req, body as string, done);
+  });
+
+  app.setErrorHandler((error, req, reply) => sendError(reply, error, req));
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send(openAIError(`Unknown route: ${req.method} ${req.url.split('?')[0]}`, 'invalid_request_error', null, 'unknown_url')),
+  );
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  if (options.apiRoutes) {
+    await app.register(async (scope) => restPlugin(scope, ctx));
+  }
+  return app;
+}

@@ -1,0 +1,58 @@
+// AppError (and Fastify's own errors) → OpenAI's error shape, in one place:
+// {"error":{"message","type","param","code"}} with the matching HTTP status.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type AppErrorCode } from '../../domain/errors.js';
+
+const STATUS: Record<AppErrorCode, number> = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unprocessable: 422,
+  rate_limited: 429,
+};
+
+const TYPE: Partial<Record<AppErrorCode, string>> = { rate_limited: 'requests', unauthenticated: 'invalid_request_error' };
+const CODE: Partial<Record<AppErrorCode, string>> = {
+  unauthenticated: 'invalid_api_key',
+  not_found: 'not_found',
+  conflict: 'conflict',
+  payload_too_large: 'file_too_large',
+  rate_limited: 'rate_limit_exceeded',
+};
+
+/** REST speaks snake_case: `inputFileId` in a domain error is `input_file_id` to an OpenAI client. */
+const snake = (param: string | null) => param && param.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+export interface OpenAIError {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export function openAIError(message: string, type: string, param: string | null, code: string | null): OpenAIError {
+  return { error: { message, type, param, code } };
+}
+
+export function sendError(reply: FastifyReply, error: unknown, request?: FastifyRequest): FastifyReply {
+  if (error instanceof AppError) {
+    if (error.options.retryAfterMs !== undefined) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil(error.options.retryAfterMs / 1000))));
+    }
+    const body = openAIError(
+      error.message,
+      TYPE[error.code] ?? 'invalid_request_error',
+      snake(error.param),
+      error.options.detailCode ?? CODE[error.code] ?? null,
+    );
+    return reply.status(STATUS[error.code]).send(body);
+  }
+  const fastifyError = error as FastifyError;
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code = status === 413 ? 'file_too_large' : (fastifyError.code ?? null);
+    return reply.status(status).send(openAIError(fastifyError.message, 'invalid_request_error', null, code));
+  }
+  request?.log.error({ err: error }, 'unhandled error');
+  return reply.status(500).send(openAIError('The server had an error processing your request.', 'server_error', null, null));
+}

@@ -1,0 +1,60 @@
+// /v1/files — upload (multipart, streamed), list, retrieve, content (streamed), delete.
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { deleteFile } from '../../domain/files/delete-file.js';
+import { fileContent } from '../../domain/files/file-content.js';
+import { getFile } from '../../domain/files/get-file.js';
+import { listFiles } from '../../domain/files/list-files.js';
+import { type StoredUpload, storeUpload } from '../../domain/files/upload-file.js';
+import { AppError } from '../../domain/errors.js';
+import type { AppContext } from '../context.js';
+import { toOpenAIFile, toOpenAIList } from './serialize.js';
+
+type IdParams = { Params: { id: string } };
+
+export function fileRoutes(app: FastifyInstance, { deps }: AppContext): void {
+  app.post('/v1/files', async (req, reply) => {
+    if (!req.isMultipart()) {
+      throw new AppError('invalid_request', "Send the file as multipart/form-data with fields 'file' and 'purpose'.");
+    }
+    const fields: Record<string, string> = {};
+    let upload: StoredUpload | undefined;
+    try {
+      for await (const part of req.parts()) {
+        if (part.type === 'field') {
+          fields[part.fieldname] = String(part.value);
+        } else if (part.fieldname === 'file' && !upload) {
+          upload = await storeUpload(deps, req.caller, part.filename || 'upload', part.file);
+        } else {
+          part.file.resume();
+        }
+      }
+    } catch (error) {
+      await upload?.abort().catch(() => {});
+      throw error;
+    }
+    if (!upload) throw new AppError('invalid_request', "Missing required field 'file'.", { param: 'file' });
+    return reply.status(200).send(toOpenAIFile(await upload.commit(fields.purpose)));
+  });
+
+  app.get<{ Querystring: Record<string, string> }>('/v1/files', async (req) => {
+    const page = await listFiles(deps, req.caller, req.query);
+    return toOpenAIList(page.data.map(toOpenAIFile), page.hasMore, (f) => f.id);
+  });
+
+  app.get<IdParams>('/v1/files/:id', async (req) => toOpenAIFile(await getFile(deps, req.caller, req.params)));
+
+  app.get<IdParams>('/v1/files/:id/content', async (req, reply) => {
+    const { file, content } = await fileContent(deps, req.caller, req.params);
+    return reply
+      .header('content-type', 'application/octet-stream')
+      .header('content-length', String(file.bytes))
+      .header('content-disposition', `attachment; filename="${encodeURIComponent(file.filename)}"`)
+      .send(Readable.from(content));
+  });
+
+  app.delete<IdParams>('/v1/files/:id', async (req) => {
+    const deleted = await deleteFile(deps, req.caller, req.params);
+    return { id: deleted.id, object: 'file', deleted: true };
+  });
+}

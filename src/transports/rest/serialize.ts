@@ -1,0 +1,111 @@
+// Domain objects → OpenAI's snake_case REST shapes.
+import type { Batch } from '../../domain/batches/batch.js';
+import type { BatchResult } from '../../domain/batches/batch-results.js';
+import type { FileObject } from '../../domain/files/file.js';
+import type { ApiKeyInfo } from '../../domain/keys/api-key.js';
+import type { ModelInfo } from '../../domain/models/list-models.js';
+
+export function toOpenAIList<T>(data: T[], hasMore: boolean, idOf: (item: T) => string) {
+  return {
+    object: 'list' as const,
+    data,
+    first_id: data.length > 0 ? idOf(data[0]!) : null,
+    last_id: data.length > 0 ? idOf(data.at(-1)!) : null,
+    has_more: hasMore,
+  };
+}
+
+export const toOpenAIFile = (f: FileObject) => ({
+  id: f.id,
+  object: 'file' as const,
+  bytes: f.bytes,
+  created_at: f.createdAt,
+  filename: f.filename,
+  purpose: f.purpose,
+  status: f.status,
+  status_details: null,
+  expires_at: f.expiresAt,
+});
+
+export const toOpenAIBatch = (b: Batch) => ({
+  id: b.id,
+  object: 'batch' as const,
+  endpoint: b.endpoint,
+  errors: b.errors ? { object: 'list' as const, data: b.errors } : null,
+  input_file_id: b.inputFileId,
+  completion_window: b.completionWindow,
+  status: b.status,
+  output_file_id: b.outputFileId,
+  error_file_id: b.errorFileId,
+  created_at: b.createdAt,
+  in_progress_at: b.inProgressAt,
+  expires_at: b.expiresAt,
+  finalizing_at: b.finalizingAt,
+  completed_at: b.completedAt,
+  failed_at: b.failedAt,
+  expired_at: b.expiredAt,
+  cancelling_at: b.cancellingAt,
+  cancelled_at: b.cancelledAt,
+  request_counts: b.requestCounts,
+  metadata: b.metadata,
+  job_name: b.jobName,
+  model: b.model,
+  provider: b.provider,
+  provider_batch_id: b.providerBatchId,
+  usage: {
+    input_tokens: b.usage.inputTokens,
+    output_tokens: b.usage.outputTokens,
+    total_tokens: b.usage.totalTokens,
+    input_cost: b.usage.inputCost,
+    output_cost: b.usage.outputCost,
+    total_cost: b.usage.totalCost,
+  },
+});
+
+export const toResultItem = (r: BatchResult) => ({
+  index: r.index,
+  custom_id: r.customId,
+  url: r.url,
+  model: r.model,
+  provider: r.provider,
+  status_code: r.statusCode,
+  response: r.response,
+  error: r.error,
+});
+
+export const toOpenAIModel = (m: ModelInfo, created: number) => ({
+  id: m.id,
+  object: 'model' as const,
+  created,
+  owned_by: m.providerKind === 'mock' ? 'batchgate-mock' : m.provider,
+});
+
+/** Prices in cents per million tokens. */
+const cents = (usd: number) => Number((usd * 100).toFixed(6));
+
+export const toModelConfigEntry = (m: ModelInfo, timestamp: number) => ({
+  id: m.id,
+  name: m.id,
+  description: m.description,
+  input_price_cents: cents(m.inputPricePerMillion),
+  output_price_cents: cents(m.outputPricePerMillion),
+  model_code: m.upstreamModel,
+  context_length: m.contextLength,
+  display_order: m.displayOrder,
+  status: m.status,
+  num_parameters_billions: m.numParametersBillions,
+  num_experts: m.numExperts,
+  license_url: m.licenseUrl,
+  provider: m.provider,
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+export const toKeyInfo = (k: ApiKeyInfo) => ({
+  id: k.id,
+  object: 'api_key' as const,
+  name: k.name,
+  project: k.project,
+  created_at: k.createdAt,
+  revoked_at: k.revokedAt,
+});

@@ -6,6 +6,7 @@
 //   heartbeat    — renew the leases of every row (and validation) still held
 //   validation and maintenance loops — see validate.ts, maintenance.ts, finalize.ts
 // Every wait takes the stop signal; `stop()` drains in-flight work within a bound, then releases.
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
@@ -251,6 +252,8 @@ export class Worker {
     let slot = this.slots.get(batch.id);
     if (!slot) {
       const controller = new AbortController();
+      // Every in-flight request of the batch listens on this one signal.
+      setMaxListeners(0, controller.signal);
       const untilExpiry = Math.max(0, batch.expiresAt.getTime() - Date.now());
       const expiryTimer = setTimeout(
         () => {

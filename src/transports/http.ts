@@ -1,6 +1,6 @@
 // The HTTP server: one Fastify instance carrying /health, the REST API, GraphQL and tRPC, each
 // transport in its own encapsulated scope.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { AppContext } from './context.js';
 import { openAIError, sendError } from './rest/errors.js';
 import { restPlugin } from './rest/index.js';
@@ -9,7 +9,7 @@ export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolea
   const app = Fastify({
     loggerInstance: ctx.deps.log,
     routerOptions: { maxParamLength: 5000 },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   } as never) as unknown as FastifyInstance;
 
   // One line per request, path only: query strings may carry credentials (tRPC SSE connectionParams).

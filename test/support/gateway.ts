@@ -1,0 +1,103 @@
+// An in-process batchgate for a test: its own database, a config written to a temp file and read
+// through the real loader, listening on a random port, with fast worker timings.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import pino from 'pino';
+import { loadConfig, type Role } from '../../src/config.js';
+import { type Batchgate, startBatchgate } from '../../src/server.js';
+import type { WorkerOptions } from '../../src/engine/worker.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export const FAST_WORKER: Partial<WorkerOptions> = {
+  leaseMs: 3000,
+  heartbeatMs: 500,
+  idlePollMs: 50,
+  maintenanceMs: 100,
+  backoff: { baseMs: 20, maxMs: 200 },
+  shutdownGraceMs: 2000,
+  progressIntervalMs: 100,
+};
+
+/** The config file body: defaults to the mock provider with two priced models. */
+export interface TestConfigFile {
+  providers?: Record<string, unknown>;
+  models?: Record<string, unknown>;
+  limits?: Record<string, unknown>;
+}
+
+export const MOCK_CONFIG: Required<Pick<TestConfigFile, 'providers' | 'models'>> = {
+  providers: { mock: { type: 'mock', maxConcurrency: 16 } },
+  models: {
+    'mock-chat': { provider: 'mock', inputPricePerMillion: 0.15, outputPricePerMillion: 0.6, contextLength: 128000 },
+    'mock-embedding': { provider: 'mock', inputPricePerMillion: 0.02 },
+  },
+};
+
+export interface GatewayOptions {
+  config?: TestConfigFile;
+  role?: Role;
+  worker?: Partial<WorkerOptions>;
+  /** Share a database with another gateway (several processes on one PostgreSQL). */
+  database?: TestDatabase;
+}
+
+export interface TestGateway extends Batchgate {
+  url: string;
+  testDb: TestDatabase;
+  /** A new tenant key (own project unless `project` is given). */
+  tenant(project?: string): Promise<{ key: string; project: string; id: string }>;
+  /** The official OpenAI client pointed at this gateway. */
+  openai(key: string): OpenAI;
+}
+
+export function writeConfigFile(config: TestConfigFile): { path: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'batchgate-config-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify({ ...MOCK_CONFIG, ...config }));
+  return { path, dir };
+}
+
+export async function startGateway(options: GatewayOptions = {}): Promise<TestGateway> {
+  const { path, dir } = writeConfigFile(options.config ?? {});
+  const config = loadConfig(
+    {
+      BATCHGATE_CONFIG: path,
+      BATCHGATE_ADMIN_KEY: TEST_ADMIN_KEY,
+      BATCHGATE_DATA_DIR: dir,
+      BATCHGATE_ROLE: options.role ?? 'all',
+      PORT: '0',
+      HOST: '127.0.0.1',
+    },
+    [],
+  );
+  const ownsDb = !options.database;
+  const testDb = options.database ?? (await createTestDatabase());
+  const database = await testDb.open();
+  const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+  const gateway = await startBatchgate(config, { database, logger, worker: { ...FAST_WORKER, ...options.worker } });
+  const url = gateway.url!;
+  return {
+    ...gateway,
+    url,
+    testDb,
+    async tenant(project) {
+      const res = await fetch(`${url}/admin/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'test tenant', ...(project ? { project } : {}) }),
+      });
+      if (res.status !== 201) throw new Error(`creating a key failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { key: string; project: string; id: string };
+    },
+    openai: (key) => new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries: 0 }),
+    async close() {
+      await gateway.close();
+      if (ownsDb) await testDb.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

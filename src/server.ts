@@ -24,6 +24,8 @@ export interface StartOptions {
   worker?: Partial<WorkerOptions>;
   /** Listen on config.port/host (default true). */
   listen?: boolean;
+  /** On close, in-flight HTTP requests get this long before their connections are cut (default 5 s). */
+  httpCloseGraceMs?: number;
 }
 
 export interface Batchgate {
@@ -88,11 +90,19 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
     url,
     close: () => {
       closed ??= (async () => {
+        log.debug('closing: http');
+        // In-flight requests get a grace period; a connection that never sent a request (which
+        // Node does not count as idle) would otherwise hold close() until its keep-alive timeout.
+        const force = setTimeout(() => app.server.closeAllConnections(), options.httpCloseGraceMs ?? 5000);
         await app.close();
+        clearTimeout(force);
+        log.debug('closing: worker');
         await worker?.stop();
+        log.debug('closing: providers and events');
         await closeProviders(providers);
         await events.close();
         if (!options.database) await database.close();
+        log.debug('closed');
       })();
       return closed;
     },

@@ -2,8 +2,10 @@
 // transport in its own encapsulated scope.
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { AppContext } from './context.js';
+import { graphqlPlugin } from './graphql/index.js';
 import { openAIError, sendError } from './rest/errors.js';
 import { restPlugin } from './rest/index.js';
+import { trpcPlugin } from './trpc/index.js';
 
 export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolean }): Promise<FastifyInstance> {
   const app = Fastify({
@@ -35,6 +37,8 @@ export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolea
 
   if (options.apiRoutes) {
     await app.register(async (scope) => restPlugin(scope, ctx));
+    await app.register(async (scope) => graphqlPlugin(scope, ctx));
+    await app.register(async (scope) => trpcPlugin(scope, ctx));
   }
   return app;
 }

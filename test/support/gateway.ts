@@ -78,7 +78,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
   const testDb = options.database ?? (await createTestDatabase());
   const database = await testDb.open();
   const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
-  const gateway = await startBatchgate(config, { database, logger, worker: { ...FAST_WORKER, ...options.worker } });
+  const gateway = await startBatchgate(config, {
+    database,
+    logger,
+    worker: { ...FAST_WORKER, ...options.worker },
+    httpCloseGraceMs: 500,
+  });
   const url = gateway.url!;
   return {
     ...gateway,

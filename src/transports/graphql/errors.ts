@@ -1,0 +1,116 @@
+// Errors of the GraphQL transport, mapped in this one place: AppError → GraphQLError with
+// `extensions.code` (resolver errors, via Yoga's maskError), admission failures → request errors
+// with an HTTP status (401, 429 + Retry-After), and HTTP-level failures before Yoga runs (CSRF,
+// malformed multipart, oversized uploads) → a GraphQL-shaped JSON body.
+import type { FastifyReply } from 'fastify';
+import { GraphQLError } from 'graphql';
+import { maskError as yogaMaskError } from 'graphql-yoga';
+import { AppError, type AppErrorCode } from '../../domain/errors.js';
+
+const CODE: Record<AppErrorCode, string> = {
+  invalid_request: 'BAD_USER_INPUT',
+  unauthenticated: 'UNAUTHENTICATED',
+  forbidden: 'FORBIDDEN',
+  not_found: 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  payload_too_large: 'PAYLOAD_TOO_LARGE',
+  unprocessable: 'UNPROCESSABLE',
+  rate_limited: 'RATE_LIMITED',
+};
+
+const HTTP_STATUS: Partial<Record<AppErrorCode, number>> = {
+  unauthenticated: 401,
+  forbidden: 403,
+  rate_limited: 429,
+};
+
+/** The AppError behind an error, however deeply GraphQL wrapped it. */
+export function findAppError(error: unknown): AppError | undefined {
+  for (let e = error; e; e = (e as { originalError?: unknown }).originalError) {
+    if (e instanceof AppError) return e;
+    if (!(e instanceof Error)) return undefined;
+  }
+  return undefined;
+}
+
+function extensionsOf(error: AppError): Record<string, unknown> {
+  return {
+    code: CODE[error.code],
+    ...(error.param ? { param: error.param } : {}),
+    ...(error.options.retryAfterMs !== undefined ? { retryAfterMs: error.options.retryAfterMs } : {}),
+  };
+}
+
+/** An AppError as a GraphQL error, keeping the location and path of the field that threw it. */
+export function toGraphQLError(error: AppError, located?: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: located?.nodes,
+    source: located?.source,
+    positions: located?.positions,
+    path: located?.path,
+    extensions: extensionsOf(error),
+  });
+}
+
+/** Yoga's `maskError`: domain errors keep their message and code; anything unexpected is masked. */
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const appError = findAppError(error);
+  if (appError) return toGraphQLError(appError, error instanceof GraphQLError ? error : undefined);
+  return yogaMaskError(error, message, isDev);
+}
+
+/** A failed admission as a request error; Yoga turns `extensions.http` into the response status and headers. */
+export function requestError(appError: AppError): GraphQLError {
+  const status = HTTP_STATUS[appError.code] ?? 400;
+  const headers: Record<string, string> = {};
+  if (appError.code === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
+  if (appError.options.retryAfterMs !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(appError.options.retryAfterMs / 1000)));
+  }
+  return new GraphQLError(appError.message, { extensions: { ...extensionsOf(appError), http: { status, headers } } });
+}
+
+/** The same error without the HTTP hints, for transports that have no response status (graphql-ws). */
+export function withoutHttp(error: GraphQLError): GraphQLError {
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions });
+}
+
+/** HTTP status and code of a failure outside GraphQL execution (Fastify and graphql-upload-minimal set `statusCode`/`status`). */
+function httpFailure(error: unknown): { status: number; code: string } {
+  const appError = findAppError(error);
+  if (appError) {
+    const status = HTTP_STATUS[appError.code] ?? (appError.code === 'payload_too_large' ? 413 : 400);
+    return { status, code: CODE[appError.code] };
+  }
+  const { statusCode, status: raw } = error as { statusCode?: number; status?: number };
+  const status = statusCode ?? raw ?? 500;
+  if (status === 413) return { status, code: 'PAYLOAD_TOO_LARGE' };
+  return { status, code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' };
+}
+
+/** Failures before Yoga sees the request, answered as GraphQL over HTTP would: `{errors:[…]}`. */
+export function sendHttpError(reply: FastifyReply, error: unknown): FastifyReply {
+  const { status, code } = httpFailure(error);
+  if (status >= 500) reply.log.error({ err: error }, 'graphql transport error');
+  const message = status < 500 && error instanceof Error ? error.message : 'Unexpected error.';
+  return reply
+    .status(status)
+    .type('application/json; charset=utf-8')
+    .send({ errors: [{ message, extensions: { code } }] });
+}
+
+/** Queries for one object answer null for a missing object, or one of another project. */
+export async function nullIfNotFound<T>(pending: Promise<T>): Promise<T | null> {
+  try {
+    return await pending;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') return null;
+    throw error;
+  }
+}
+
+/** An error for the HTTP layer (before Yoga), answered by `sendHttpError` with this status. */
+export function httpError(statusCode: number, message: string): Error & { statusCode: number } {
+  return Object.assign(new Error(message), { statusCode });
+}

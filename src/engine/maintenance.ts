@@ -53,9 +53,10 @@ export async function releaseValidation(deps: Pick<Deps, 'db'>, owner: string, b
 
 /**
  * Batches past `expires_at`: still validating → expired at once; in progress → their open rows end
- * `batch_expired` (finalize then keeps the partial output and sets `expired`).
+ * `batch_expired` (finalize then keeps the partial output and sets `expired`). Returns every
+ * overdue running batch, so each worker can also abort the rows of it that it holds.
  */
-export async function expireDueBatches(deps: Deps): Promise<string[]> {
+export async function expireDueBatches(deps: Deps): Promise<{ overdue: string[]; changed: string[] }> {
   const now = deps.clock.now();
   const neverStarted = await deps.db
     .update(batches)
@@ -65,15 +66,15 @@ export async function expireDueBatches(deps: Deps): Promise<string[]> {
   for (const b of neverStarted) await deps.events.publish({ id: b.id, projectId: b.projectId, status: b.status });
 
   const running = await deps.db
-    .select({ id: batches.id, projectId: batches.projectId })
+    .select({ id: batches.id })
     .from(batches)
     .where(and(eq(batches.status, 'in_progress'), lte(batches.expiresAt, now)));
-  const touched: string[] = [];
+  const changed: string[] = [];
   for (const b of running) {
     const ended = await endOpenRows(deps.db, b.id, 'batch_expired', 'The batch expired before this request was sent.');
-    if (ended > 0) touched.push(b.id);
+    if (ended > 0) changed.push(b.id);
   }
-  return [...neverStarted.map((b) => b.id), ...touched];
+  return { overdue: running.map((b) => b.id), changed };
 }
 
 /** Rows of cancelling batches that no live worker holds end `batch_cancelled`. */

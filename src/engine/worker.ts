@@ -52,8 +52,8 @@ export interface WorkerOptions {
 
 export const defaultWorkerOptions = (): WorkerOptions => ({
   workerId: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-  leaseMs: 15_000,
-  heartbeatMs: 3_000,
+  leaseMs: 10_000,
+  heartbeatMs: 2_000,
   maxClaim: 512,
   idlePollMs: 500,
   maintenanceMs: 1_000,
@@ -120,6 +120,8 @@ export class Worker {
   private readonly toFinalize = new Set<string>();
   private readonly progress: ProgressThrottle;
   private validating: string | null = null;
+  /** Requests this worker brought to an end (diagnostics). */
+  recorded = 0;
   private loops: Promise<void>[] = [];
   private unsubscribe: (() => void)[] = [];
 
@@ -379,6 +381,7 @@ export class Worker {
     for (const outcome of outcomes) {
       this.held.delete(rowKey(outcome));
       if (!outcome.done) retrying = true;
+      else this.recorded++;
     }
     for (const batch of progress) {
       const event = { id: batch.id, projectId: batch.projectId, status: batch.status };
@@ -435,9 +438,9 @@ export class Worker {
 
   private async maintenanceLoop(): Promise<void> {
     while (!this.stopping.aborted) {
-      for (const id of [...(await expireDueBatches(this.deps)), ...(await sweepCancelling(this.deps))]) {
-        this.toFinalize.add(id);
-      }
+      const { overdue, changed } = await expireDueBatches(this.deps);
+      for (const id of overdue) this.slots.get(id)?.controller.abort('batch_expired' satisfies AbortReason);
+      for (const id of [...changed, ...(await sweepCancelling(this.deps))]) this.toFinalize.add(id);
       for (const id of await batchesReadyToFinalize(this.deps)) {
         this.toFinalize.add(id);
       }
@@ -458,7 +461,7 @@ export class Worker {
     }
   }
 
-  /** For tests and diagnostics. */
+  /** Rows this worker has held and not yet recorded or released (diagnostics). */
   get heldCount(): number {
     return this.held.size;
   }

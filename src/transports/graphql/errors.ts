@@ -18,9 +18,15 @@ const CODE: Record<AppErrorCode, string> = {
   rate_limited: 'RATE_LIMITED',
 };
 
-const HTTP_STATUS: Partial<Record<AppErrorCode, number>> = {
+/** The HTTP status of an error that fails the whole request (resolver errors answer 200 with `errors`). */
+const HTTP_STATUS: Record<AppErrorCode, number> = {
+  invalid_request: 400,
   unauthenticated: 401,
   forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unprocessable: 422,
   rate_limited: 429,
 };
 
@@ -42,7 +48,7 @@ function extensionsOf(error: AppError): Record<string, unknown> {
 }
 
 /** An AppError as a GraphQL error, keeping the location and path of the field that threw it. */
-export function toGraphQLError(error: AppError, located?: GraphQLError): GraphQLError {
+function toGraphQLError(error: AppError, located?: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, {
     nodes: located?.nodes,
     source: located?.source,
@@ -61,7 +67,7 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
 
 /** A failed admission as a request error; Yoga turns `extensions.http` into the response status and headers. */
 export function requestError(appError: AppError): GraphQLError {
-  const status = HTTP_STATUS[appError.code] ?? 400;
+  const status = HTTP_STATUS[appError.code];
   const headers: Record<string, string> = {};
   if (appError.code === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
   if (appError.options.retryAfterMs !== undefined) {
@@ -70,19 +76,17 @@ export function requestError(appError: AppError): GraphQLError {
   return new GraphQLError(appError.message, { extensions: { ...extensionsOf(appError), http: { status, headers } } });
 }
 
-/** The same error without the HTTP hints, for transports that have no response status (graphql-ws). */
-export function withoutHttp(error: GraphQLError): GraphQLError {
-  const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions });
+/** A request error for graphql-ws, which has no response status: masked if unexpected, HTTP hints dropped. */
+export function socketError(error: unknown): GraphQLError {
+  const masked = maskError(error, 'Unexpected error.') as GraphQLError;
+  const { http: _http, ...extensions } = masked.extensions;
+  return new GraphQLError(masked.message, { nodes: masked.nodes, path: masked.path, extensions });
 }
 
 /** HTTP status and code of a failure outside GraphQL execution (Fastify and graphql-upload-minimal set `statusCode`/`status`). */
 function httpFailure(error: unknown): { status: number; code: string } {
   const appError = findAppError(error);
-  if (appError) {
-    const status = HTTP_STATUS[appError.code] ?? (appError.code === 'payload_too_large' ? 413 : 400);
-    return { status, code: CODE[appError.code] };
-  }
+  if (appError) return { status: HTTP_STATUS[appError.code], code: CODE[appError.code] };
   const { statusCode, status: raw } = error as { statusCode?: number; status?: number };
   const status = statusCode ?? raw ?? 500;
   if (status === 413) return { status, code: 'PAYLOAD_TOO_LARGE' };

@@ -2,9 +2,9 @@
 // through Yoga's envelop so it shares the schema, context (auth from `connectionParams.authorization`,
 // admitted once per subscribe) and error masking with HTTP.
 import type { WebsocketHandler } from '@fastify/websocket';
-import type { ExecutionArgs, GraphQLError } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
-import { withoutHttp } from './errors.js';
+import { socketError } from './errors.js';
 import type { Yoga } from './yoga.js';
 
 type Enveloped = ReturnType<Yoga['getEnveloped']>;
@@ -42,7 +42,8 @@ export function graphqlWsHandler(yoga: Yoga): WebsocketHandler {
           rootValue: roots,
         };
       } catch (error) {
-        return [withoutHttp(error as GraphQLError)];
+        if (!(error instanceof GraphQLError)) ctx.extra.request.log.error({ err: error }, 'graphql-ws context failed');
+        return [socketError(error)];
       }
     },
   });

@@ -24,7 +24,9 @@ function yogaLogger(log: Logger) {
     info: (...args: unknown[]) => log.info({ args }, 'graphql'),
     warn: (...args: unknown[]) => log.warn({ args }, 'graphql'),
     error: (error: unknown, ...args: unknown[]) =>
-      findAppError(error) ? log.debug({ err: error }, 'graphql domain error') : log.error({ err: error, args }, 'graphql error'),
+      findAppError(error)
+        ? log.debug({ err: error }, 'graphql domain error')
+        : log.error({ err: error, args }, 'graphql error'),
   };
 }
 

@@ -45,7 +45,8 @@ export function toTRPCError(error: unknown): TRPCError {
 }
 
 /** tRPC speaks camelCase: a snake_case top-level param (`input_file_id`) becomes `inputFileId`; metadata keys stay. */
-const camel = (param: string | null) => param && param.replace(/^[^.]+/, (head) => head.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+const camel = (param: string | null) =>
+  param?.replace(/^[^.]+/, (head) => head.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())) ?? null;
 
 /** Extra fields in an error's `data`: the offending parameter and, when rate-limited, when to retry. */
 export function errorData(error: TRPCError): { param: string | null; retryAfterMs: number | null } {

@@ -1,7 +1,6 @@
 // The tRPC transport at /trpc: Fastify plugin with batching on and no transformer. Unexpected errors
 // are logged here (clients only see a generic message); on shutdown, live subscriptions are told to
 // let go so the server can close.
-
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';

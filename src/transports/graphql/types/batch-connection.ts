@@ -2,4 +2,7 @@
 import { builder } from '../builder.js';
 import { Batch } from './batch.js';
 
-export const BatchConnection = builder.connectionObject({ type: Batch, name: 'BatchConnection' }, { name: 'BatchEdge' });
+export const BatchConnection = builder.connectionObject(
+  { type: Batch, name: 'BatchConnection' },
+  { name: 'BatchEdge' },
+);

@@ -10,6 +10,9 @@ export const CreateBatchInput = builder.inputType('CreateBatchInput', {
       description: '/v1/chat/completions, /v1/embeddings, /v1/completions or /v1/responses.',
     }),
     completionWindow: t.string({ defaultValue: '24h', description: 'Only "24h" is supported.' }),
-    metadata: t.field({ type: JSONScalar, description: 'Up to 16 string keys (≤ 64 chars) with string values (≤ 512 chars).' }),
+    metadata: t.field({
+      type: JSONScalar,
+      description: 'Up to 16 string keys (≤ 64 chars) with string values (≤ 512 chars).',
+    }),
   }),
 });

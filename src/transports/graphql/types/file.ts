@@ -1,8 +1,9 @@
 // File: an uploaded or generated file. Loaded through a per-request DataLoader, so every file a
 // response links to (a page of batches' input, output and error files) costs one query.
-import { loadFilesByIds } from '../../../domain/files/load-files.js';
+
 import { notFound } from '../../../domain/errors.js';
 import type { FileObject } from '../../../domain/files/file.js';
+import { loadFilesByIds } from '../../../domain/files/load-files.js';
 import { builder } from '../builder.js';
 import { DateTime } from './date-time.js';
 

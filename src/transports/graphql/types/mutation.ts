@@ -1,7 +1,7 @@
 // Mutation: upload a file (multipart, streamed into storage), create and cancel batches, delete files.
 import type { z } from 'zod';
 import { cancelBatch } from '../../../domain/batches/cancel-batch.js';
-import { type CreateBatchInput as DomainInput, createBatch } from '../../../domain/batches/create-batch.js';
+import { createBatch, type CreateBatchInput as DomainInput } from '../../../domain/batches/create-batch.js';
 import { deleteFile } from '../../../domain/files/delete-file.js';
 import { type UploadFileInput, uploadFile } from '../../../domain/files/upload-file.js';
 import { builder } from '../builder.js';
@@ -15,7 +15,8 @@ builder.mutationType({
   fields: (t) => ({
     uploadFile: t.field({
       type: File,
-      description: 'Send as a GraphQL multipart request, with an `x-graphql-yoga-csrf` (or `apollo-require-preflight`) header.',
+      description:
+        'Send as a GraphQL multipart request, with an `x-graphql-yoga-csrf` (or `apollo-require-preflight`) header.',
       args: { file: t.arg({ type: Upload, required: true }), purpose: t.arg.string({ required: true }) },
       resolve: async (_root, args, { deps, caller }) => {
         const { filename, content } = await receiveUpload(args.file, deps.config.limits.maxFileBytes);

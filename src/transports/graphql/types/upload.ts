@@ -5,7 +5,8 @@ import { Upload as UploadValue } from 'graphql-upload-minimal';
 import { builder } from '../builder.js';
 
 export const Upload = builder.scalarType('Upload', {
-  description: 'A file sent with the GraphQL multipart request spec (https://github.com/jaydenseric/graphql-multipart-request-spec).',
+  description:
+    'A file sent with the GraphQL multipart request spec (https://github.com/jaydenseric/graphql-multipart-request-spec).',
   serialize: () => {
     throw new GraphQLError('Upload is an input-only scalar.');
   },

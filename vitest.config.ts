@@ -3,6 +3,10 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // graphql 16 ships CJS (`main`) and ESM (`module`) builds. Node (and tsx) load the CJS one for
+  // every importer, but Vite's resolver picks `module` for our sources while externalized packages
+  // (Yoga, Pothos) get CJS: two GraphQLError classes and `instanceof` checks that fail only in tests.
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['dist/**', 'node_modules/**'],

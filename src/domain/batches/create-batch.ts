@@ -31,7 +31,7 @@ export const CreateBatchInput = z
   })
   .superRefine((input, ctx) => {
     if ((input.inputFileId === undefined) === (input.requests === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['inputFileId'], message: 'give exactly one of input_file_id or requests' });
+      ctx.addIssue({ code: 'custom', path: ['inputFileId'], message: 'give exactly one of an input file id or inline requests' });
     }
   });
 export type CreateBatchInput = z.input<typeof CreateBatchInput>;
@@ -70,7 +70,7 @@ async function findInputFile(deps: Deps, caller: Caller, id: string) {
     return await findCallerFile(deps, caller, id);
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found') {
-      throw new AppError('not_found', notFound('file', id).message, { param: 'input_file_id' });
+      throw new AppError('not_found', notFound('file', id).message, { param: 'inputFileId' });
     }
     throw error;
   }

@@ -23,8 +23,15 @@ const CODE: Partial<Record<AppErrorCode, string>> = {
   rate_limited: 'rate_limit_exceeded',
 };
 
-/** REST speaks snake_case: `inputFileId` in a domain error is `input_file_id` to an OpenAI client. */
-const snake = (param: string | null) => param && param.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/**
+ * REST speaks snake_case: `inputFileId` in a domain error is `input_file_id` to an OpenAI client.
+ * Only the field name changes; a nested path (`metadata.myKey`) keeps the client's own keys.
+ */
+function snake(param: string | null): string | null {
+  if (!param) return param;
+  const [field = '', ...rest] = param.split('.');
+  return [field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), ...rest].join('.');
+}
 
 export interface OpenAIError {
   error: { message: string; type: string; param: string | null; code: string | null };

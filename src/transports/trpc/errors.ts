@@ -44,15 +44,11 @@ export function toTRPCError(error: unknown): TRPCError {
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE, cause });
 }
 
-/** tRPC speaks camelCase: a snake_case top-level param (`input_file_id`) becomes `inputFileId`; metadata keys stay. */
-const camel = (param: string | null) =>
-  param?.replace(/^[^.]+/, (head) => head.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())) ?? null;
-
 /** Extra fields in an error's `data`: the offending parameter and, when rate-limited, when to retry. */
 export function errorData(error: TRPCError): { param: string | null; retryAfterMs: number | null } {
   const cause = error.cause instanceof AppError ? error.cause : undefined;
   return {
-    param: cause ? camel(cause.param) : (firstIssue(error.cause)?.param ?? null),
+    param: cause ? cause.param : (firstIssue(error.cause)?.param ?? null),
     retryAfterMs: cause?.options.retryAfterMs ?? null,
   };
 }

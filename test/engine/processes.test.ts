@@ -1,0 +1,150 @@
+// Several real processes on one PostgreSQL: two workers share a batch; a worker killed with
+// SIGKILL mid-batch is replaced and the batch completes with every line exactly once; a worker
+// stopped with SIGTERM drains and hands its work over without redoing anything upstream.
+import type OpenAI from 'openai';
+import { toFile } from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database.js';
+import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
+import { startGateway, type TestGateway, writeConfigFile } from '../support/gateway.js';
+import { chatLine, toJsonl } from '../support/jsonl.js';
+import { type ChildGateway, spawnGateway } from '../support/process.js';
+import { waitFor } from '../support/wait.js';
+
+const CONCURRENCY = 8;
+
+describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', () => {
+  let db: TestDatabase;
+  let upstream: FakeUpstream;
+  let api: TestGateway;
+  let client: OpenAI;
+  const children: ChildGateway[] = [];
+  const configFor = (apiKey: string) =>
+    writeConfigFile({
+      providers: {
+        fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey, maxConcurrency: CONCURRENCY, maxRetries: 2 },
+      },
+      models: { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
+    }).path;
+
+  const worker = async (apiKey: string) => {
+    const child = await spawnGateway({ DATABASE_URL: db.url!, BATCHGATE_CONFIG: configFor(apiKey) }, [
+      '--role',
+      'worker',
+    ]).catch(async (error) => {
+      throw error;
+    });
+    children.push(child);
+    return child;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    upstream = await startFakeUpstream({ latencyMs: 40 });
+    api = await startGateway({
+      database: db,
+      role: 'api',
+      config: {
+        providers: { fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, maxConcurrency: CONCURRENCY } },
+        models: { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
+      },
+    });
+    client = api.openai((await api.tenant()).key);
+  });
+
+  afterAll(async () => {
+    await Promise.all(children.map((c) => c.kill('SIGKILL')));
+    await api?.close();
+    await upstream?.close();
+    await db?.drop();
+  });
+
+  async function createBatch(prefix: string, n: number) {
+    const lines = Array.from({ length: n }, (_, i) => chatLine(`${prefix}-${i}`, `q ${i}`, { tag: `${prefix}-${i}` }, 'fake-chat'));
+    const file = await client.files.create({ file: await toFile(Buffer.from(toJsonl(lines)), 'in.jsonl'), purpose: 'batch' });
+    const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    return { batch, ids: lines.map((l) => l.custom_id) };
+  }
+
+  const progress = async (id: string) => {
+    const b = await client.batches.retrieve(id);
+    return { batch: b, done: b.request_counts!.completed + b.request_counts!.failed };
+  };
+
+  const outputIds = async (fileId: string) =>
+    (await (await client.files.content(fileId)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).custom_id as string);
+
+  const attemptsOf = (prefix: string) => [...upstream.attempts.entries()].filter(([tag]) => tag.startsWith(`${prefix}-`));
+
+  it('two workers finish one batch together, every line exactly once', async () => {
+    const [a, b] = await Promise.all([worker('sk-worker-a'), worker('sk-worker-b')]);
+    const { batch, ids } = await createBatch('pair', 400);
+    const done = await waitFor(async () => ((await client.batches.retrieve(batch.id)).status === 'completed' ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'batch completed by two workers',
+    });
+    expect(done).toBe(true);
+    const final = await client.batches.retrieve(batch.id);
+    expect(final.request_counts).toEqual({ total: 400, completed: 400, failed: 0 });
+    expect((await outputIds(final.output_file_id!)).sort()).toEqual([...ids].sort());
+    expect(attemptsOf('pair').every(([, n]) => n === 1)).toBe(true);
+    expect(attemptsOf('pair')).toHaveLength(400);
+    const byWorker = (key: string) => upstream.log.filter((r) => r.tag.startsWith('pair-') && r.authorization === `Bearer ${key}`).length;
+    expect(byWorker('sk-worker-a')).toBeGreaterThan(40);
+    expect(byWorker('sk-worker-b')).toBeGreaterThan(40);
+    await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
+  });
+
+  it('a worker killed with SIGKILL mid-batch is replaced; every line appears exactly once', async () => {
+    const first = await worker('sk-crash-1');
+    const { batch, ids } = await createBatch('crash', 300);
+    await waitFor(async () => ((await progress(batch.id)).done >= 60 ? true : undefined), { what: 'progress before the kill' });
+    expect(await first.kill('SIGKILL')).toBe('SIGKILL');
+    const sentBeforeKill = attemptsOf('crash').length;
+    expect(sentBeforeKill).toBeLessThan(300);
+
+    const second = await worker('sk-crash-2');
+    const resumed = await waitFor(async () => ((await client.batches.retrieve(batch.id)).status === 'completed' ? true : undefined), {
+      timeoutMs: 45_000,
+      what: 'batch completed after the crash',
+    });
+    expect(resumed).toBe(true);
+    const final = await client.batches.retrieve(batch.id);
+    expect(final.request_counts).toEqual({ total: 300, completed: 300, failed: 0 });
+    const out = await outputIds(final.output_file_id!);
+    expect(out).toHaveLength(300);
+    expect(new Set(out)).toEqual(new Set(ids));
+    // Only requests in flight (or answered but not yet recorded) at the kill were sent again.
+    const redone = attemptsOf('crash').filter(([, n]) => n > 1).length;
+    expect(redone).toBeLessThanOrEqual(2 * CONCURRENCY);
+    expect(attemptsOf('crash').every(([, n]) => n <= 2)).toBe(true);
+    const usage = (final as unknown as { usage: { input_tokens: number } }).usage;
+    const text = await (await client.files.content(final.output_file_id!)).text();
+    const tokens = text.trim().split('\n').reduce((n, l) => n + JSON.parse(l).response.body.usage.prompt_tokens, 0);
+    expect(usage.input_tokens).toBe(tokens);
+    await second.kill('SIGTERM');
+  });
+
+  it('SIGTERM drains in-flight requests and hands the rest over at once, redoing nothing', async () => {
+    const first = await worker('sk-drain-1');
+    const { batch, ids } = await createBatch('drain', 300);
+    await waitFor(async () => ((await progress(batch.id)).done >= 40 ? true : undefined), { what: 'progress before SIGTERM' });
+    expect(await first.kill('SIGTERM')).toBe(0);
+    const second = await worker('sk-drain-2');
+    const startedAt = Date.now();
+    await waitFor(async () => ((await client.batches.retrieve(batch.id)).status === 'completed' ? true : undefined), {
+      timeoutMs: 45_000,
+      what: 'batch completed after the handover',
+    });
+    // Released rows are claimable at once: no waiting for a lease to lapse.
+    expect(Date.now() - startedAt).toBeLessThan(9_000);
+    const final = await client.batches.retrieve(batch.id);
+    expect((await outputIds(final.output_file_id!)).sort()).toEqual([...ids].sort());
+    expect(attemptsOf('drain')).toHaveLength(300);
+    expect(attemptsOf('drain').every(([, n]) => n === 1)).toBe(true);
+    await second.kill('SIGTERM');
+  });
+});

@@ -13,7 +13,7 @@ import { waitFor } from '../support/wait.js';
 
 const CONCURRENCY = 8;
 
-describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', () => {
+describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 120_000 }, () => {
   let db: TestDatabase;
   let upstream: FakeUpstream;
   let api: TestGateway;

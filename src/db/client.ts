@@ -25,6 +25,11 @@ export interface Database {
   readonly kind: Driver['kind'];
   readonly db: Db;
   readonly driver: Driver;
+  /**
+   * A raw statement with $n parameters, prepared once per connection on PostgreSQL (Drizzle sends
+   * unnamed statements that are parsed and planned on every call). For the engine's hot path.
+   */
+  query<T>(text: string, params: unknown[]): Promise<T[]>;
   /** Subscribe to a NOTIFY channel; resolves to an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
@@ -70,6 +75,8 @@ function openPostgres(url: string, max: number): Database {
     kind: 'postgres',
     db,
     driver: { kind: 'postgres', sql, url },
+    query: async <T>(text: string, params: unknown[]) =>
+      (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[],
     async listen(channel, onPayload) {
       const { unlisten } = await sql.listen(channel, onPayload);
       return unlisten;
@@ -93,6 +100,7 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     kind: 'pglite',
     db,
     driver: { kind: 'pglite', pg },
+    query: async <T>(text: string, params: unknown[]) => (await pg.query<T>(text, params)).rows,
     listen: (channel, onPayload) => pg.listen(channel, onPayload),
     async notify(channel, payload) {
       await pg.query('select pg_notify($1, $2)', [channel, payload]);

@@ -2,9 +2,10 @@
 // claim due rows (FOR UPDATE SKIP LOCKED, fair quotas per batch), record outcomes in one
 // statement per flush (counts, tokens and cost added exactly once), renew and release leases,
 // and end pending rows on cancel or expiry. Arrays travel as one JSON parameter, which both
-// drivers pass the same way.
+// drivers pass the same way. The hot statements go through `Database.query` (prepared once per
+// connection); `endOpenRows` is rare and runs inside domain use cases, so it stays on Drizzle.
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/client.js';
+import { type Database, type Db, rows } from '../db/client.js';
 import type { BatchStatus } from '../db/tables/batches.js';
 import type { NoAnswerCode } from './outcome.js';
 
@@ -24,49 +25,47 @@ export interface BatchQuota {
   quota: number;
 }
 
-const json = (value: unknown) => sql`${JSON.stringify(value)}::json`;
-const ms = (value: number) => sql`(${value}::int * interval '1 millisecond')`;
 
 /**
- * Lease up to `quota` due rows of each batch to `owner`, in input order: pending rows whose retry
- * time has come, and running rows whose lease lapsed (their worker died).
+ * Lease up to `quota` due rows of each batch to `owner`: pending rows whose retry time has come,
+ * and running rows whose lease lapsed (their worker died).
  */
 export async function claimRows(
-  db: Db,
+  database: Database,
   owner: string,
   quotas: BatchQuota[],
   providers: string[],
   leaseMs: number,
 ): Promise<ClaimedRow[]> {
   if (quotas.length === 0 || providers.length === 0) return [];
-  return rows<ClaimedRow>(
-    db,
-    sql`
-    with quota as (
-      select * from json_to_recordset(${json(quotas.map((q) => ({ batch_id: q.batchId, n: q.quota })))})
-        as q(batch_id text, n int)
-    ), picked as (
-      select r.batch_id, r.line_index
-      from quota q cross join lateral (
-        select r.batch_id, r.line_index from batch_requests r
-        where r.batch_id = q.batch_id and r.state <> 'done'
-          and r.provider in (select json_array_elements_text(${json(providers)}))
-          and ((r.state = 'pending' and r.next_attempt_at <= now())
-            or (r.state = 'running' and r.lease_expires_at < now()))
-        order by r.line_index
-        limit q.n
-        for update skip locked
-      ) r
-    )
-    update batch_requests r
-    set state = 'running', lease_owner = ${owner}, lease_expires_at = now() + ${ms(leaseMs)},
-        attempts = r.attempts + 1
-    from picked p
-    where r.batch_id = p.batch_id and r.line_index = p.line_index
-    returning r.batch_id as "batchId", r.line_index as "lineIndex", r.custom_id as "customId",
-      r.model, r.provider, r.body, r.attempts`,
-  );
+  const quota = JSON.stringify(quotas.map((q) => ({ batch_id: q.batchId, n: q.quota })));
+  return database.query<ClaimedRow>(CLAIM_SQL, [quota, JSON.stringify(providers), owner, leaseMs]);
 }
+
+const CLAIM_SQL = `
+  with quota as (
+    select * from json_to_recordset($1::json) as q(batch_id text, n int)
+  ), picked as (
+    select r.ctid
+    from quota q cross join lateral (
+      select r.ctid from batch_requests r
+      where r.batch_id = q.batch_id and r.state <> 'done'
+        and r.provider in (select json_array_elements_text($2::json))
+        and ((r.state = 'pending' and r.next_attempt_at <= now())
+          or (r.state = 'running' and r.lease_expires_at < now()))
+      -- No ORDER BY: with it the planner (misled by stale statistics on fresh rows) sorted every
+      -- open row of the batch on each claim; finalize restores input order anyway.
+      limit q.n
+      for update skip locked
+    ) r
+  )
+  -- By ctid (a TID scan): joining on the key made the planner hash the whole table per claim.
+  update batch_requests r
+  set state = 'running', lease_owner = $3, lease_expires_at = now() + ($4::int * interval '1 millisecond'),
+      attempts = r.attempts + 1
+  where r.ctid = any(array(select ctid from picked))
+  returning r.batch_id as "batchId", r.line_index as "lineIndex", r.custom_id as "customId",
+    r.model, r.provider, r.body, r.attempts`;
 
 /** The final or interim result of one attempt, as written by `recordOutcomes`. */
 export interface RowOutcome {
@@ -101,7 +100,7 @@ export interface BatchProgress {
  * tokens and cost, all in one statement. A row whose lease was lost to another worker is skipped
  * (its new holder records it), so nothing is ever counted twice.
  */
-export async function recordOutcomes(db: Db, owner: string, outcomes: RowOutcome[]): Promise<BatchProgress[]> {
+export async function recordOutcomes(database: Database, owner: string, outcomes: RowOutcome[]): Promise<BatchProgress[]> {
   if (outcomes.length === 0) return [];
   const input = outcomes.map((o) => ({
     batch_id: o.batchId,
@@ -118,68 +117,71 @@ export async function recordOutcomes(db: Db, owner: string, outcomes: RowOutcome
     input_price: o.inputPrice ?? '0',
     output_price: o.outputPrice ?? '0',
   }));
-  return rows<BatchProgress>(
-    db,
-    sql`
-    with input as (
-      select * from json_to_recordset(${json(input)}) as t(
-        batch_id text, line_index int, done boolean, retry_in_ms int, status_code int, response text,
-        request_id text, error_code text, error_message text, input_tokens int, output_tokens int,
-        input_price numeric, output_price numeric)
-    ), updated as (
-      update batch_requests r set
-        state = case when i.done then 'done' else 'pending' end,
-        next_attempt_at = case when i.done then r.next_attempt_at
-                               else now() + i.retry_in_ms * interval '1 millisecond' end,
-        lease_owner = null, lease_expires_at = null,
-        status_code = i.status_code, response = i.response, request_id = i.request_id,
-        error_code = i.error_code, error_message = i.error_message,
-        input_tokens = case when i.done then i.input_tokens else 0 end,
-        output_tokens = case when i.done then i.output_tokens else 0 end,
-        input_cost = case when i.done then i.input_tokens * i.input_price / 1000000 else 0 end,
-        output_cost = case when i.done then i.output_tokens * i.output_price / 1000000 else 0 end,
-        completed_at = case when i.done then now() end
-      from input i
-      where r.batch_id = i.batch_id and r.line_index = i.line_index
-        and r.state = 'running' and r.lease_owner = ${owner}
-      returning r.batch_id, i.done, r.status_code, r.input_tokens, r.output_tokens, r.input_cost, r.output_cost
-    ), totals as (
-      select batch_id,
-        count(*) filter (where done and status_code between 200 and 299) as ok,
-        count(*) filter (where done and not coalesce(status_code between 200 and 299, false)) as bad,
-        coalesce(sum(input_tokens), 0) as input_tokens, coalesce(sum(output_tokens), 0) as output_tokens,
-        coalesce(sum(input_cost), 0) as input_cost, coalesce(sum(output_cost), 0) as output_cost
-      from updated where done group by batch_id
-    )
-    update batches b set
-      completed = b.completed + t.ok, failed = b.failed + t.bad,
-      input_tokens = b.input_tokens + t.input_tokens, output_tokens = b.output_tokens + t.output_tokens,
-      input_cost = b.input_cost + t.input_cost, output_cost = b.output_cost + t.output_cost
-    from totals t where b.id = t.batch_id
-    returning b.id, b.project_id as "projectId", b.status, b.total, b.completed, b.failed`,
+  return database.query<BatchProgress>(RECORD_SQL, [JSON.stringify(input), owner]);
+}
+
+const RECORD_SQL = `
+  with input as (
+    select * from json_to_recordset($1::json) as t(
+      batch_id text, line_index int, done boolean, retry_in_ms int, status_code int, response text,
+      request_id text, error_code text, error_message text, input_tokens int, output_tokens int,
+      input_price numeric, output_price numeric)
+  ), updated as (
+    update batch_requests r set
+      state = case when i.done then 'done' else 'pending' end,
+      next_attempt_at = case when i.done then r.next_attempt_at
+                             else now() + i.retry_in_ms * interval '1 millisecond' end,
+      lease_owner = null, lease_expires_at = null,
+      status_code = i.status_code, response = i.response, request_id = i.request_id,
+      error_code = i.error_code, error_message = i.error_message,
+      input_tokens = case when i.done then i.input_tokens else 0 end,
+      output_tokens = case when i.done then i.output_tokens else 0 end,
+      input_cost = case when i.done then i.input_tokens * i.input_price / 1000000 else 0 end,
+      output_cost = case when i.done then i.output_tokens * i.output_price / 1000000 else 0 end,
+      completed_at = case when i.done then now() end
+    from input i
+    where r.batch_id = i.batch_id and r.line_index = i.line_index
+      and r.state = 'running' and r.lease_owner = $2
+    returning r.batch_id, i.done, r.status_code, r.input_tokens, r.output_tokens, r.input_cost, r.output_cost
+  ), totals as (
+    select batch_id,
+      count(*) filter (where done and status_code between 200 and 299) as ok,
+      count(*) filter (where done and not coalesce(status_code between 200 and 299, false)) as bad,
+      coalesce(sum(input_tokens), 0) as input_tokens, coalesce(sum(output_tokens), 0) as output_tokens,
+      coalesce(sum(input_cost), 0) as input_cost, coalesce(sum(output_cost), 0) as output_cost
+    from updated where done group by batch_id
+  )
+  update batches b set
+    completed = b.completed + t.ok, failed = b.failed + t.bad,
+    input_tokens = b.input_tokens + t.input_tokens, output_tokens = b.output_tokens + t.output_tokens,
+    input_cost = b.input_cost + t.input_cost, output_cost = b.output_cost + t.output_cost
+  from totals t where b.id = t.batch_id
+  returning b.id, b.project_id as "projectId", b.status, b.total, b.completed, b.failed`;
+
+type RowKey = { batchId: string; lineIndex: number };
+const keysJson = (keys: RowKey[]) => JSON.stringify(keys.map((k) => ({ batch_id: k.batchId, line_index: k.lineIndex })));
+
+/** Extend the leases of rows this owner still holds. */
+export async function renewLeases(database: Database, owner: string, keys: RowKey[], leaseMs: number): Promise<void> {
+  if (keys.length === 0) return;
+  await database.query(
+    `update batch_requests r set lease_expires_at = now() + ($3::int * interval '1 millisecond')
+     from json_to_recordset($1::json) as k(batch_id text, line_index int)
+     where r.batch_id = k.batch_id and r.line_index = k.line_index and r.state = 'running' and r.lease_owner = $2`,
+    [keysJson(keys), owner, leaseMs],
   );
 }
 
-type RowKey = { batchId: string; lineIndex: number };
-const keysJson = (keys: RowKey[]) => json(keys.map((k) => ({ batch_id: k.batchId, line_index: k.lineIndex })));
-
-/** Extend the leases of rows this owner still holds. */
-export async function renewLeases(db: Db, owner: string, keys: RowKey[], leaseMs: number): Promise<void> {
-  if (keys.length === 0) return;
-  await db.execute(sql`
-    update batch_requests r set lease_expires_at = now() + ${ms(leaseMs)}
-    from json_to_recordset(${keysJson(keys)}) as k(batch_id text, line_index int)
-    where r.batch_id = k.batch_id and r.line_index = k.line_index and r.state = 'running' and r.lease_owner = ${owner}`);
-}
-
 /** Give rows back unsent (shutdown): pending again, the claim's attempt not counted. */
-export async function releaseRows(db: Db, owner: string, keys: RowKey[]): Promise<void> {
+export async function releaseRows(database: Database, owner: string, keys: RowKey[]): Promise<void> {
   if (keys.length === 0) return;
-  await db.execute(sql`
-    update batch_requests r set state = 'pending', lease_owner = null, lease_expires_at = null,
-      attempts = greatest(r.attempts - 1, 0)
-    from json_to_recordset(${keysJson(keys)}) as k(batch_id text, line_index int)
-    where r.batch_id = k.batch_id and r.line_index = k.line_index and r.state = 'running' and r.lease_owner = ${owner}`);
+  await database.query(
+    `update batch_requests r set state = 'pending', lease_owner = null, lease_expires_at = null,
+       attempts = greatest(r.attempts - 1, 0)
+     from json_to_recordset($1::json) as k(batch_id text, line_index int)
+     where r.batch_id = k.batch_id and r.line_index = k.line_index and r.state = 'running' and r.lease_owner = $2`,
+    [keysJson(keys), owner],
+  );
 }
 
 /**

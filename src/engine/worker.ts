@@ -45,6 +45,9 @@ export interface WorkerOptions {
   idlePollMs: number;
   maintenanceMs: number;
   backoff: BackoffPolicy;
+  /** Outcomes are written together: when this many are buffered, or `flushDelayMs` after the first. */
+  flushRows: number;
+  flushDelayMs: number;
   /** On stop, in-flight requests get this long to finish before they are aborted and released. */
   shutdownGraceMs: number;
   progressIntervalMs: number;
@@ -58,6 +61,8 @@ export const defaultWorkerOptions = (): WorkerOptions => ({
   idlePollMs: 500,
   maintenanceMs: 1_000,
   backoff: { baseMs: 1_000, maxMs: 60_000 },
+  flushRows: 256,
+  flushDelayMs: 25,
   shutdownGraceMs: 10_000,
   progressIntervalMs: 250,
 });
@@ -116,12 +121,13 @@ export class Worker {
   private buffer: RowOutcome[] = [];
   private readonly workToClaim = new Signal();
   private readonly outcomesBuffered = new Signal();
+  private readonly flushDue = new Signal();
   private readonly maintenanceDue = new Signal();
   private readonly toFinalize = new Set<string>();
   private readonly progress: ProgressThrottle;
   private validating: string | null = null;
-  /** Requests this worker brought to an end (diagnostics). */
-  recorded = 0;
+  /** Diagnostics: requests brought to an end, outcome writes, claim statements. */
+  readonly stats = { recorded: 0, flushes: 0, claims: 0, claimMs: 0, flushMs: 0 };
   private loops: Promise<void>[] = [];
   private unsubscribe: (() => void)[] = [];
 
@@ -181,13 +187,14 @@ export class Worker {
     await Promise.all(this.loops);
     await this.flushOutcomes().catch((error) => this.deps.log.error({ err: error }, 'final flush failed'));
     const unsent = [...this.held.values()];
-    await releaseRows(this.deps.db, this.id, unsent).catch((error) =>
+    await releaseRows(this.deps.database, this.id, unsent).catch((error) =>
       this.deps.log.error({ err: error }, 'releasing rows failed; their leases will lapse'),
     );
     this.held.clear();
     this.progress.clear();
     for (const slot of this.slots.values()) clearTimeout(slot.expiryTimer);
     this.slots.clear();
+    this.deps.log.info({ worker: this.id, ...this.stats }, 'worker stopped');
   }
 
   private async loop(name: string, body: () => Promise<void>): Promise<void> {
@@ -205,14 +212,18 @@ export class Worker {
 
   // ── claim ────────────────────────────────────────────────────────────────────────────────
 
-  /** Rows wanted per provider: refill when fewer than `maxConcurrency` wait, up to three rounds' worth. */
+  /**
+   * Rows wanted per provider: refill when fewer than two rounds of `maxConcurrency` wait, up to
+   * four rounds' worth, so each claim brings at least two rounds (claims of ≥ 64 rows are what
+   * keeps PostgreSQL's share small; see shared/PERF.md).
+   */
   private demand(): { providers: string[]; capacity: number } {
     const providers: string[] = [];
     let capacity = 0;
     for (const [name, lane] of this.lanes) {
       const max = lane.config.maxConcurrency;
-      if (lane.queue.size >= max) continue;
-      const room = 3 * max - lane.queue.size - lane.queue.pending;
+      if (lane.queue.size >= 2 * max) continue;
+      const room = 4 * max - lane.queue.size - lane.queue.pending;
       if (room <= 0) continue;
       providers.push(name);
       capacity += room;
@@ -227,6 +238,7 @@ export class Worker {
         await this.workToClaim.wait(this.options.idlePollMs, this.stopping);
         continue;
       }
+      const claimStarted = performance.now();
       const active = await this.deps.db
         .select({
           id: batches.id,
@@ -239,9 +251,11 @@ export class Worker {
       const claimed =
         active.length === 0
           ? []
-          : await claimRows(this.deps.db, this.id, fairQuotas(active, capacity), providers, this.options.leaseMs);
+          : await claimRows(this.deps.database, this.id, fairQuotas(active, capacity), providers, this.options.leaseMs);
+      this.stats.claims++;
+      this.stats.claimMs += performance.now() - claimStarted;
       if (this.stopping.aborted) {
-        await releaseRows(this.deps.db, this.id, claimed);
+        await releaseRows(this.deps.database, this.id, claimed);
         return;
       }
       for (const row of claimed) this.dispatch(row, active.find((b) => b.id === row.batchId)!);
@@ -315,7 +329,7 @@ export class Worker {
       this.settle(row, outcome);
     } finally {
       this.inFlight.delete(key);
-      if (lane.queue.size < lane.config.maxConcurrency) this.workToClaim.poke();
+      if (lane.queue.size < 2 * lane.config.maxConcurrency) this.workToClaim.poke();
     }
   }
 
@@ -344,7 +358,8 @@ export class Worker {
         outputPrice: String(model?.outputPricePerMillion ?? 0),
       });
     }
-    this.outcomesBuffered.poke();
+    if (this.buffer.length === 1) this.outcomesBuffered.poke();
+    if (this.buffer.length >= this.options.flushRows) this.flushDue.poke();
   }
 
   // ── record ───────────────────────────────────────────────────────────────────────────────
@@ -355,6 +370,9 @@ export class Worker {
         if (this.stopping.aborted) return;
         await this.outcomesBuffered.wait(this.options.idlePollMs, this.stopping);
         continue;
+      }
+      if (this.buffer.length < this.options.flushRows && !this.stopping.aborted) {
+        await this.flushDue.wait(this.options.flushDelayMs, this.stopping);
       }
       try {
         await this.flushOutcomes();
@@ -371,8 +389,11 @@ export class Worker {
     const outcomes = this.buffer;
     this.buffer = [];
     let progress: Awaited<ReturnType<typeof recordOutcomes>>;
+    const flushStarted = performance.now();
     try {
-      progress = await recordOutcomes(this.deps.db, this.id, outcomes);
+      progress = await recordOutcomes(this.deps.database, this.id, outcomes);
+      this.stats.flushes++;
+      this.stats.flushMs += performance.now() - flushStarted;
     } catch (error) {
       this.buffer = outcomes.concat(this.buffer);
       throw error;
@@ -381,7 +402,7 @@ export class Worker {
     for (const outcome of outcomes) {
       this.held.delete(rowKey(outcome));
       if (!outcome.done) retrying = true;
-      else this.recorded++;
+      else this.stats.recorded++;
     }
     for (const batch of progress) {
       const event = { id: batch.id, projectId: batch.projectId, status: batch.status };
@@ -402,7 +423,7 @@ export class Worker {
       await sleep(this.options.heartbeatMs, undefined, { signal: this.stopping }).catch(() => {});
       if (this.stopping.aborted) return;
       try {
-        await renewLeases(this.deps.db, this.id, [...this.held.values()], this.options.leaseMs);
+        await renewLeases(this.deps.database, this.id, [...this.held.values()], this.options.leaseMs);
         if (this.validating) await renewValidationLease(this.deps, this.id, this.options.leaseMs);
       } catch (error) {
         this.deps.log.warn({ err: error, worker: this.id }, 'lease renewal failed');

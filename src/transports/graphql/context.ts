@@ -9,8 +9,6 @@ import { findAppError, requestError } from './errors.js';
 export interface GraphQLContext {
   deps: Deps;
   caller: Caller;
-  /** Aborted when the server closes, so live subscriptions end instead of holding it open. */
-  shutdown: AbortSignal;
 }
 
 /** What Yoga hands the context factory: a fetch Request over HTTP, connectionParams over graphql-ws. */
@@ -27,13 +25,9 @@ function authorizationOf({ request, connectionParams }: InitialContext): string 
   return request?.headers.get('authorization') ?? undefined;
 }
 
-export async function createContext(
-  app: AppContext,
-  shutdown: AbortSignal,
-  initial: InitialContext,
-): Promise<GraphQLContext> {
+export async function createContext(app: AppContext, initial: InitialContext): Promise<GraphQLContext> {
   try {
-    return { deps: app.deps, caller: await app.gate.admit(authorizationOf(initial)), shutdown };
+    return { deps: app.deps, caller: await app.gate.admit(authorizationOf(initial)) };
   } catch (error) {
     const appError = findAppError(error);
     throw appError ? requestError(appError) : error;

@@ -1,12 +1,12 @@
 // CSRF protection: a browser sends multipart/form-data, x-www-form-urlencoded and text/plain POSTs
 // cross-site without a CORS preflight. Such requests must carry a header that only a preflighted
 // request can have, so a page on another site cannot make a visitor's browser upload or mutate.
-// JSON requests (application/json, application/graphql-response+json) always need a preflight.
+// A cross-site JSON POST (application/json) always needs a preflight, so it needs no such header.
 import type { FastifyRequest } from 'fastify';
 import { httpError } from './errors.js';
 
 const SIMPLE_CONTENT_TYPES = ['multipart/form-data', 'application/x-www-form-urlencoded', 'text/plain'];
-export const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'graphql-preflight'];
+const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'graphql-preflight'];
 
 export async function requirePreflightHeader(req: FastifyRequest): Promise<void> {
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

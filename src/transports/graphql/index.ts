@@ -5,12 +5,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { requirePreflightHeader } from './csrf.js';
 import { sendHttpError } from './errors.js';
+import { LiveStreams } from './live-streams.js';
 import { multipartUploads } from './uploads.js';
 import { graphqlWsHandler } from './ws.js';
 import { createGraphQLServer, GRAPHQL_PATH, type Yoga } from './yoga.js';
 
-async function serve(yoga: Yoga, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function serve(
+  yoga: Yoga,
+  streams: LiveStreams,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) streams.track(reply);
   reply.status(response.status);
   response.headers.forEach((value, key) => {
     reply.header(key, value);
@@ -19,9 +26,9 @@ async function serve(yoga: Yoga, req: FastifyRequest, reply: FastifyReply): Prom
 }
 
 export async function graphqlPlugin(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const shutdown = new AbortController();
-  app.addHook('preClose', async () => shutdown.abort());
-  const yoga = createGraphQLServer(ctx, shutdown.signal);
+  const yoga = createGraphQLServer(ctx);
+  const streams = new LiveStreams();
+  app.addHook('preClose', async () => streams.cutAll());
   await app.register(websocket, { options: { maxPayload: 1 << 20 } });
   // Yoga reads request bodies itself (and multipart arrives pre-parsed from uploads.ts), so this
   // scope has no body parsers of its own: every content type passes through untouched.
@@ -29,7 +36,7 @@ export async function graphqlPlugin(app: FastifyInstance, ctx: AppContext): Prom
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
   app.setErrorHandler((error, _req, reply) => sendHttpError(reply, error));
 
-  const handler = (req: FastifyRequest, reply: FastifyReply) => serve(yoga, req, reply);
+  const handler = (req: FastifyRequest, reply: FastifyReply) => serve(yoga, streams, req, reply);
   app.route({ method: 'GET', url: GRAPHQL_PATH, handler, wsHandler: graphqlWsHandler(yoga) });
   app.route({
     method: ['POST', 'OPTIONS'],

@@ -1,12 +1,8 @@
 // Subscription streams that stop promptly: when the client goes away, graphql-js calls `return()`
 // on the iterator; aborting the signal first wakes a generator blocked waiting for the next event.
-// The server's shutdown signal ends every stream too, so open SSE responses do not hold close().
-export function abortable<T>(
-  shutdown: AbortSignal,
-  start: (signal: AbortSignal) => AsyncGenerator<T>,
-): AsyncIterableIterator<T> {
+export function abortable<T>(start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
   const controller = new AbortController();
-  const inner = start(AbortSignal.any([controller.signal, shutdown]));
+  const inner = start(controller.signal);
   return {
     next: () => inner.next(),
     return: (value?: unknown) => {

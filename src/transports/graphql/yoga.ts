@@ -30,11 +30,11 @@ function yogaLogger(log: Logger) {
   };
 }
 
-export function createGraphQLServer(app: AppContext, shutdown: AbortSignal): Yoga {
+export function createGraphQLServer(app: AppContext): Yoga {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: (initial) => createContext(app, shutdown, initial as InitialContext),
+    context: (initial) => createContext(app, initial as InitialContext),
     maskedErrors: { maskError },
     multipart: false,
     // A JSON body can be as large as an upload: the same limit as REST's inline batch requests.

@@ -1,6 +1,5 @@
 // File: an uploaded or generated file. Loaded through a per-request DataLoader, so every file a
 // response links to (a page of batches' input, output and error files) costs one query.
-
 import { notFound } from '../../../domain/errors.js';
 import type { FileObject } from '../../../domain/files/file.js';
 import { loadFilesByIds } from '../../../domain/files/load-files.js';

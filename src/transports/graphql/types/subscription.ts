@@ -11,10 +11,10 @@ builder.subscriptionType({
     batchUpdated: t.field({
       type: Batch,
       args: { id: t.arg.id({ required: true }) },
-      subscribe: async (_root, { id }, { deps, caller, shutdown }) => {
+      subscribe: async (_root, { id }, { deps, caller }) => {
         // Checked here, so the refusal is the operation's error rather than a failure mid-stream.
         await getBatch(deps, caller, { id });
-        return abortable(shutdown, (signal) => watchBatch(deps, caller, { id }, signal));
+        return abortable((signal) => watchBatch(deps, caller, { id }, signal));
       },
       resolve: (batch) => batch,
     }),

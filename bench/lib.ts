@@ -1,0 +1,147 @@
+// Shared benchmark plumbing: child processes (fake upstream, gateway), a fresh PostgreSQL
+// database, the REST calls of a batch's life, and peak RSS from /proc.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import postgres from 'postgres';
+
+export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+export const root = new URL('..', import.meta.url).pathname;
+
+export interface Child {
+  proc: ChildProcess;
+  info: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Start `node --import tsx <script>` and wait for the first stdout JSON line with `key`. */
+export async function startChild(script: string, env: Record<string, string>, key: string, args: string[] = []): Promise<Child> {
+  const proc = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  process.once('exit', () => proc.kill('SIGKILL'));
+  const info = await new Promise<Record<string, string>>((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, string>;
+        if (entry[key]) resolve(entry);
+      } catch {
+        // not JSON
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+  });
+  return {
+    proc,
+    info,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      proc.kill('SIGTERM');
+      await once(proc, 'exit');
+    },
+  };
+}
+
+export async function freshDatabase(name: string): Promise<string> {
+  const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function writeConfig(config: unknown): string {
+  const path = join(tmpdir(), `batchgate-bench-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+export async function startGateway(databaseUrl: string, configPath: string): Promise<Child> {
+  return startChild(
+    'src/main.ts',
+    {
+      DATABASE_URL: databaseUrl,
+      BATCHGATE_CONFIG: configPath,
+      BATCHGATE_ADMIN_KEY: ADMIN_KEY,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      BATCHGATE_DATA_DIR: join(tmpdir(), 'batchgate-bench-data'),
+    },
+    'url',
+  );
+}
+
+export const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+
+export async function uploadFile(base: string, content: Blob, name = 'input.jsonl'): Promise<string> {
+  const form = new FormData();
+  form.append('purpose', 'batch');
+  form.append('file', content, name);
+  const res = await fetch(`${base}/v1/files`, { method: 'POST', headers: auth, body: form });
+  if (!res.ok) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+export async function createBatch(base: string, inputFileId: string): Promise<string> {
+  const res = await fetch(`${base}/v1/batches`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h' }),
+  });
+  if (!res.ok) throw new Error(`create failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+export interface BatchView {
+  status: string;
+  output_file_id: string | null;
+  request_counts: { total: number; completed: number; failed: number };
+  errors: unknown;
+}
+
+export async function getBatch(base: string, id: string): Promise<BatchView> {
+  return (await (await fetch(`${base}/v1/batches/${id}`, { headers: auth })).json()) as BatchView;
+}
+
+export async function waitForStatus(base: string, id: string, statuses: string[], pollMs = 20): Promise<BatchView> {
+  for (;;) {
+    const batch = await getBatch(base, id);
+    if (statuses.includes(batch.status)) return batch;
+    if (['failed', 'cancelled', 'expired'].includes(batch.status) && !statuses.includes(batch.status)) {
+      throw new Error(`batch ended ${batch.status}: ${JSON.stringify(batch.errors)}`);
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** Peak resident set size of a process, from the kernel (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+export function chatLines(n: number, prefix: string): string[] {
+  return Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      custom_id: `${prefix}-${i}`,
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model: 'bench-chat', messages: [{ role: 'user', content: `Say something about the number ${i}.` }], max_tokens: 16 },
+    }),
+  );
+}

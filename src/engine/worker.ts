@@ -298,9 +298,13 @@ export class Worker {
   }
 
   private dispatch(row: ClaimedRow, batch: Parameters<Worker['slotFor']>[0]): void {
+    const key = rowKey(row);
+    // Our own row, re-claimed because its lease lapsed while it waited here (a stalled heartbeat):
+    // it is already queued or in flight, and the claim just renewed its lease. Never send it twice.
+    if (this.held.has(key)) return;
     const slot = this.slotFor(batch);
     const lane = this.lanes.get(row.provider)!;
-    this.held.set(rowKey(row), row);
+    this.held.set(key, row);
     void lane.queue.add(() => this.execute(row, slot, lane)).catch((error) => {
       this.deps.log.error({ err: error, batch: row.batchId, line: row.lineIndex }, 'request execution failed');
     });

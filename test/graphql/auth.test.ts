@@ -56,6 +56,7 @@ describe('without a valid key', () => {
       }
     }
     const viaSse = await sse(gw.url, null, query);
+    await viaSse.done;
     expect(viaSse.status).toBe(401);
     const payloads = viaSse.events.filter((e) => e.event !== 'complete').map((e) => e.data);
     expect(payloads).toEqual([{ errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] }]);

@@ -5,9 +5,10 @@ import { graphql } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/domain/caller.js';
 import { schema } from '../../src/transports/graphql/schema.js';
-import { startGateway, type TestGateway } from '../support/gateway.js';
+import { MOCK_CONFIG, startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine, toJsonl } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
+import { type GatedUpstream, startGatedUpstream } from './gated-upstream.js';
 import {
   BATCH_FIELDS,
   BATCH_UPDATED,
@@ -22,16 +23,34 @@ import {
 } from './helpers.js';
 
 let gw: TestGateway;
+let upstream: GatedUpstream;
 let key: string;
 
-// A slow, narrow mock upstream: 10 lines take ~5 rounds of 150 ms, so progress is observable.
+// `mock-chat` answers on its own (slowly, two at a time); `gated-chat` only when the test releases
+// answers, so a batch can be held mid-way.
 beforeAll(async () => {
-  gw = await startGateway({ config: { providers: { mock: { type: 'mock', maxConcurrency: 2, latencyMs: 150 } } } });
+  upstream = await startGatedUpstream();
+  gw = await startGateway({
+    config: {
+      providers: {
+        mock: { type: 'mock', maxConcurrency: 2, latencyMs: 150 },
+        gated: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-gated', maxConcurrency: 2 },
+      },
+      models: {
+        ...MOCK_CONFIG.models,
+        'gated-chat': { provider: 'gated', inputPricePerMillion: 1, outputPricePerMillion: 2 },
+      },
+    },
+  });
   key = (await gw.tenant()).key;
 });
-afterAll(() => gw?.close());
+afterAll(async () => {
+  await gw?.close();
+  await upstream?.close();
+});
 
-const lines = (n: number) => toJsonl(Array.from({ length: n }, (_, i) => chatLine(`req-${i}`, `hello ${i}`)));
+const lines = (n: number, model = 'mock-chat') =>
+  toJsonl(Array.from({ length: n }, (_, i) => chatLine(`req-${i}`, `hello ${i}`, {}, model)));
 
 async function uploadInput(tenantKey: string, content = lines(10)): Promise<string> {
   const res = await uploadMultipart(gw.url, tenantKey, content, 'input.jsonl');
@@ -48,7 +67,7 @@ const batchStatus = async (tenantKey: string, id: string) =>
 
 describe('batches over GraphQL', () => {
   it('uploads a file, creates a batch and follows it over graphql-ws until COMPLETED', async () => {
-    const fileId = await uploadInput(key);
+    const fileId = await uploadInput(key, lines(10, 'gated-chat'));
     const created = await create(key, { inputFileId: fileId, metadata: { team: 'ml' } });
     expect(created.body.errors).toBeUndefined();
     const batch = created.body.data!.createBatch;
@@ -65,18 +84,21 @@ describe('batches over GraphQL', () => {
     const client = wsClient(gw.url, key);
     try {
       const { results, done } = collect(client, BATCH_UPDATED, { id: batch.id });
+      const states = () => results.map((r) => r.data?.batchUpdated);
+      await waitFor(() => states().length > 0 && upstream.waiting() > 0, { what: 'a first state and held requests' });
+      upstream.release(4);
+      await waitFor(() => states().some((s) => s.requestCounts.completed === 4), { what: 'progress to 4 of 10' });
+      upstream.release(6);
       await done;
+
       expect(results.every((r) => r.errors === undefined)).toBe(true);
-      const states = results.map((r) => r.data!.batchUpdated);
-      const completed = states.map((s) => s.requestCounts.completed);
+      expect(states()[0].status).not.toBe('COMPLETED');
+      expect(states()).toContainEqual(
+        expect.objectContaining({ status: 'IN_PROGRESS', requestCounts: { total: 10, completed: 4, failed: 0 } }),
+      );
+      const completed = states().map((s) => s.requestCounts.completed);
       expect(completed).toEqual([...completed].sort((a, b) => a - b));
-      // Progress: at least one state while running with some but not all requests done.
-      expect(
-        states.some(
-          (s) => s.status === 'IN_PROGRESS' && s.requestCounts.completed > 0 && s.requestCounts.completed < 10,
-        ),
-      ).toBe(true);
-      const last = states.at(-1)!;
+      const last = states().at(-1)!;
       expect(last).toMatchObject({
         id: batch.id,
         status: 'COMPLETED',
@@ -84,28 +106,33 @@ describe('batches over GraphQL', () => {
         outputFile: { purpose: 'batch_output', filename: expect.any(String) },
         errorFile: null,
         errors: null,
+        usage: { inputTokens: 100, outputTokens: 50, totalTokens: 150 },
       });
       expect(last.outputFile.bytes).toBeGreaterThan(0);
-      expect(last.usage.totalTokens).toBe(last.usage.inputTokens + last.usage.outputTokens);
-      expect(last.usage.totalCost).toBeGreaterThan(0);
+      expect(last.usage.totalCost).toBeCloseTo((100 * 1 + 50 * 2) / 1e6, 12);
       for (const field of ['inProgressAt', 'finalizingAt', 'completedAt'])
         expect(Date.parse(last[field])).not.toBeNaN();
-      expect(states.filter((s) => s.status === 'COMPLETED')).toHaveLength(1);
+      expect(states().filter((s) => s.status === 'COMPLETED')).toHaveLength(1);
     } finally {
       await client.dispose();
     }
   });
 
   it('follows a batch over SSE: current state at once, changes, then the stream ends', async () => {
-    const fileId = await uploadInput(key, lines(4));
+    const fileId = await uploadInput(key, lines(4, 'gated-chat'));
     const batch = (await create(key, { inputFileId: fileId })).body.data!.createBatch;
-    const { status, events } = await sse(gw.url, key, BATCH_UPDATED, { id: batch.id });
-    expect(status).toBe(200);
-    const states = events.filter((e) => e.data?.data).map((e) => e.data.data.batchUpdated);
-    expect(states.length).toBeGreaterThanOrEqual(2);
+    const stream = await sse(gw.url, key, BATCH_UPDATED, { id: batch.id });
+    expect(stream.status).toBe(200);
+    await waitFor(() => stream.events.length > 0 && upstream.waiting() > 0, {
+      what: 'a first state and held requests',
+    });
+    upstream.release(4);
+    await stream.done;
+    const states = stream.events.filter((e) => e.data?.data).map((e) => e.data.data.batchUpdated);
+    expect(states[0].status).not.toBe('COMPLETED');
     expect(states.at(-1)).toMatchObject({ status: 'COMPLETED', requestCounts: { total: 4, completed: 4, failed: 0 } });
-    expect(events.some((e) => e.data?.errors)).toBe(false);
-    expect(events.at(-1)!.event).toBe('complete');
+    expect(stream.events.some((e) => e.data?.errors)).toBe(false);
+    expect(stream.events.at(-1)!.event).toBe('complete');
   });
 
   it('ends a subscription to an already finished batch after its one current state', async () => {
@@ -257,7 +284,7 @@ describe('batches over GraphQL', () => {
     const result = await graphql({
       schema,
       source: '{ batches { edges { node { id inputFile { id } outputFile { id purpose } errorFile { id } } } } }',
-      contextValue: { deps: { ...gw.deps, db }, caller, shutdown: new AbortController().signal },
+      contextValue: { deps: { ...gw.deps, db }, caller },
     });
     expect(result.errors).toBeUndefined();
     const nodes = (result.data as Json).batches.edges.map((e: Json) => e.node);
@@ -275,6 +302,14 @@ describe('batches over GraphQL', () => {
       '{ models { id provider status inputPricePerMillion outputPricePerMillion contextLength } }',
     );
     expect(res.body.data!.models).toEqual([
+      {
+        id: 'gated-chat',
+        provider: 'gated',
+        status: 'active',
+        inputPricePerMillion: 1,
+        outputPricePerMillion: 2,
+        contextLength: null,
+      },
       {
         id: 'mock-chat',
         provider: 'mock',

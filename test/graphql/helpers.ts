@@ -78,6 +78,8 @@ export interface Collected<T> {
   results: { data?: T | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }[];
   /** Resolves when the server completes the operation; rejects on a transport error. */
   done: Promise<void>;
+  /** Unsubscribe (graphql-ws `complete` from the client); the socket stays open. */
+  stop: () => void;
 }
 
 /** Subscribe over graphql-ws and collect every result until the server completes. */
@@ -87,8 +89,9 @@ export function collect<T = Record<string, Json>>(
   variables: Record<string, unknown>,
 ): Collected<T> {
   const results: Collected<T>['results'] = [];
+  let stop = () => {};
   const done = new Promise<void>((resolve, reject) => {
-    client.subscribe<T>(
+    stop = client.subscribe<T>(
       { query, variables },
       {
         next: (result) => results.push(result as Collected<T>['results'][number]),
@@ -102,7 +105,7 @@ export function collect<T = Record<string, Json>>(
       },
     );
   });
-  return { results, done };
+  return { results, done, stop };
 }
 
 export interface SseEvent {
@@ -110,14 +113,16 @@ export interface SseEvent {
   data: Json;
 }
 
-/** Run an operation over SSE (`accept: text/event-stream`) and read the stream until the server ends it. */
+/** Run an operation over SSE (`accept: text/event-stream`): events arrive in `events` as they come; `done` resolves when the server ends the stream. */
 export async function sse(
   url: string,
   key: string | null,
   query: string,
   variables?: Record<string, unknown>,
-): Promise<{ status: number; events: SseEvent[] }> {
+  signal?: AbortSignal,
+): Promise<{ status: number; events: SseEvent[]; done: Promise<void> }> {
   const res = await fetch(`${url}/graphql`, {
+    signal,
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -127,9 +132,9 @@ export async function sse(
     body: JSON.stringify({ query, variables }),
   });
   const events: SseEvent[] = [];
-  for (const block of (await res.text()).split(/\n\n+/)) {
+  const parse = (block: string) => {
     const lines = block.split('\n').filter((line) => line && !line.startsWith(':'));
-    if (lines.length === 0) continue;
+    if (lines.length === 0) return;
     const event =
       lines
         .find((l) => l.startsWith('event:'))
@@ -140,8 +145,20 @@ export async function sse(
       .map((l) => l.slice(5).trim())
       .join('\n');
     events.push({ event, data: data ? JSON.parse(data) : null });
-  }
-  return { status: res.status, events };
+  };
+  const done = (async () => {
+    const decoder = new TextDecoder();
+    let buffered = '';
+    const reader = res.body?.getReader();
+    for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader!.read()) {
+      buffered += decoder.decode(chunk.value, { stream: true });
+      const blocks = buffered.split(/\n\n/);
+      buffered = blocks.pop()!;
+      blocks.forEach(parse);
+    }
+    parse(buffered);
+  })();
+  return { status: res.status, events, done };
 }
 
 export const BATCH_FIELDS = `

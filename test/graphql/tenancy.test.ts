@@ -77,6 +77,7 @@ describe("another project's objects", () => {
       await client.dispose();
     }
     const viaSse = await sse(gw.url, intruder, BATCH_UPDATED, { id: batchId });
+    await viaSse.done;
     const payloads = viaSse.events.filter((e) => e.event !== 'complete').map((e) => e.data);
     expect(payloads).toEqual([
       { errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })] },

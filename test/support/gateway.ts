@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export const FAST_WORKER: Partial<WorkerOptions> = {
-  leaseMs: 3000,
+  leaseMs: 5000,
   heartbeatMs: 500,
   idlePollMs: 50,
   maintenanceMs: 100,

@@ -5,8 +5,7 @@
 //     (VmHWM) once the batch is `in_progress`, showing the file is streamed end to end.
 //
 //   npm run bench:ingest -- [--rounds 3] [--skip-large]
-import { openAsBlob } from 'node:fs';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, openAsBlob } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,9 @@ import {
   writeConfig,
 } from './lib.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, 'skip-large': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, 'skip-large': { type: 'boolean', default: false } },
+});
 
 const config = writeConfig({
   providers: { mock: { type: 'mock', maxConcurrency: 8, latencyMs: 1000 } },
@@ -33,9 +34,15 @@ const config = writeConfig({
 /** One JSONL line of about `size` bytes. */
 function line(i: number, size: number): string {
   const head = { custom_id: `line-${i}`, method: 'POST', url: '/v1/chat/completions' };
-  const skeleton = JSON.stringify({ ...head, body: { model: 'bench-chat', messages: [{ role: 'user', content: '' }], max_tokens: 64 } });
+  const skeleton = JSON.stringify({
+    ...head,
+    body: { model: 'bench-chat', messages: [{ role: 'user', content: '' }], max_tokens: 64 },
+  });
   const content = `Summarize item ${i}: `.padEnd(Math.max(0, size - skeleton.length - 1), 'lorem ipsum ');
-  return JSON.stringify({ ...head, body: { model: 'bench-chat', messages: [{ role: 'user', content }], max_tokens: 64 } });
+  return JSON.stringify({
+    ...head,
+    body: { model: 'bench-chat', messages: [{ role: 'user', content }], max_tokens: 64 },
+  });
 }
 
 async function writeInput(path: string, lines: number, size: number): Promise<number> {
@@ -67,7 +74,8 @@ for (let round = 0; round < Number(values.rounds); round++) {
   const id = await createBatch(base, fileId);
   const batch = await waitForStatus(base, id, ['in_progress', 'completed'], 10);
   const validated = performance.now();
-  if (batch.request_counts.total !== 50_000) throw new Error(`expected 50,000 requests, got ${batch.request_counts.total}`);
+  if (batch.request_counts.total !== 50_000)
+    throw new Error(`expected 50,000 requests, got ${batch.request_counts.total}`);
   await cancel(base, id);
   const total = (validated - started) / 1000;
   totals.push(total);

@@ -18,12 +18,21 @@ export interface Child {
 }
 
 /** Start `node --import tsx <script>` and wait for the first stdout JSON line with `key`. */
-export async function startChild(script: string, env: Record<string, string>, key: string, args: string[] = []): Promise<Child> {
-  const proc = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+export async function startChild(
+  script: string,
+  env: Record<string, string>,
+  key: string,
+  args: string[] = [],
+): Promise<Child> {
+  const proc = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script, ...args],
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   process.once('exit', () => proc.kill('SIGKILL'));
   const info = await new Promise<Record<string, string>>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).on('line', (line) => {
@@ -141,7 +150,11 @@ export function chatLines(n: number, prefix: string): string[] {
       custom_id: `${prefix}-${i}`,
       method: 'POST',
       url: '/v1/chat/completions',
-      body: { model: 'bench-chat', messages: [{ role: 'user', content: `Say something about the number ${i}.` }], max_tokens: 16 },
+      body: {
+        model: 'bench-chat',
+        messages: [{ role: 'user', content: `Say something about the number ${i}.` }],
+        max_tokens: 16,
+      },
     }),
   );
 }

@@ -3,10 +3,20 @@
 // pool, same concurrency, answers kept in memory), both against the same fake upstream in one run.
 // Prints each round and the ratio of requests/s (gateway / bare); the median of interleaved rounds.
 //
-//   npm run bench:throughput -- [--requests 20000] [--latency 0] [--concurrency 64] [--rounds 3]
+//   npm run bench:throughput -- [--requests 20000] [--latency 0] [--concurrency 64] [--rounds 3] [--upstream realistic|fast]
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { chatLines, createBatch, freshDatabase, median, startChild, startGateway, uploadFile, waitForStatus, writeConfig } from './lib.js';
+import {
+  chatLines,
+  createBatch,
+  freshDatabase,
+  median,
+  startChild,
+  startGateway,
+  uploadFile,
+  waitForStatus,
+  writeConfig,
+} from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -14,6 +24,7 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '0' },
     concurrency: { type: 'string', default: '64' },
     rounds: { type: 'string', default: '3' },
+    upstream: { type: 'string', default: 'realistic' },
   },
 });
 const N = Number(values.requests);
@@ -21,11 +32,17 @@ const LATENCY = Number(values.latency);
 const C = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
 
-const upstream = await startChild('bench/fake-upstream-server.ts', { LATENCY_MS: String(LATENCY) }, 'url');
+const upstream = await startChild(
+  'bench/fake-upstream-server.ts',
+  { LATENCY_MS: String(LATENCY), MODE: values.upstream! },
+  'url',
+);
 const upstreamUrl = upstream.info.url!;
 const databaseUrl = await freshDatabase('batchgate_bench_throughput');
 const config = writeConfig({
-  providers: { fake: { type: 'openai', baseUrl: `${upstreamUrl}/v1`, apiKey: 'sk-bench', maxConcurrency: C, maxRetries: 2 } },
+  providers: {
+    fake: { type: 'openai', baseUrl: `${upstreamUrl}/v1`, apiKey: 'sk-bench', maxConcurrency: C, maxRetries: 2 },
+  },
   models: { 'bench-chat': { provider: 'fake', inputPricePerMillion: 0.15, outputPricePerMillion: 0.6 } },
 });
 const gateway = await startGateway(databaseUrl, config);
@@ -64,7 +81,8 @@ async function viaGateway(round: number): Promise<number> {
   const id = await createBatch(base, fileId);
   const done = await waitForStatus(base, id, ['completed']);
   const elapsed = performance.now() - started;
-  if (done.request_counts.completed !== N || !done.output_file_id) throw new Error(`unexpected result: ${JSON.stringify(done)}`);
+  if (done.request_counts.completed !== N || !done.output_file_id)
+    throw new Error(`unexpected result: ${JSON.stringify(done)}`);
   return elapsed;
 }
 
@@ -91,6 +109,7 @@ console.log(
     latencyMs: LATENCY,
     concurrency: C,
     rounds: ROUNDS,
+    upstream: values.upstream,
     bareSeconds: +(median(bare) / 1000).toFixed(3),
     gatewaySeconds: +(median(gw) / 1000).toFixed(3),
     ratio: +median(ratios).toFixed(3),

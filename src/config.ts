@@ -161,10 +161,13 @@ const issuePath = (prefix: string, path: PropertyKey[]) =>
 /** Read and validate everything; throws ConfigError listing every problem found. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): AppConfig {
   const problems: ConfigProblem[] = [];
+  // An empty variable (`X=` or compose's `${X:-}`) means "not set".
+  env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const roleFlag = parseRoleFlag(argv, problems);
   const envResult = EnvSchema.safeParse({ ...env, ...(roleFlag ? { BATCHGATE_ROLE: roleFlag } : {}) });
   if (!envResult.success) {
-    for (const issue of envResult.error.issues) problems.push({ path: issuePath('', issue.path), message: issue.message });
+    for (const issue of envResult.error.issues)
+      problems.push({ path: issuePath('', issue.path), message: issue.message });
   }
   const configPath = env.BATCHGATE_CONFIG;
   const raw = configPath ? readConfigFile(configPath, problems) : defaultConfigFile(env);
@@ -179,7 +182,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const models: Record<string, ModelConfig> = {};
   if (file) {
     for (const [name, provider] of Object.entries(file.providers)) {
-      providers[name] = { ...provider, name, apiKey: resolveSecret(provider, env, `config.providers.${name}`, problems) };
+      providers[name] = {
+        ...provider,
+        name,
+        apiKey: resolveSecret(provider, env, `config.providers.${name}`, problems),
+      };
     }
     for (const [id, model] of Object.entries(file.models)) {
       if (!providers[model.provider]) {
@@ -187,7 +194,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       }
       models[id] = { ...model, id, upstreamModel: model.upstreamModel ?? id };
     }
-    if (Object.keys(models).length === 0) problems.push({ path: 'config.models', message: 'at least one model is required' });
+    if (Object.keys(models).length === 0)
+      problems.push({ path: 'config.models', message: 'at least one model is required' });
   }
   if (problems.length > 0 || !envResult.success || !file) throw new ConfigError(problems);
   const e = envResult.data;

@@ -12,7 +12,11 @@ type BatchRow = typeof batches.$inferSelect;
 const leaseUntil = (leaseMs: number) => sql`now() + ${leaseMs}::int * interval '1 millisecond'`;
 
 /** Lease the oldest `validating` batch nobody holds (or whose holder died). */
-export async function leaseValidation(deps: Pick<Deps, 'db'>, owner: string, leaseMs: number): Promise<BatchRow | null> {
+export async function leaseValidation(
+  deps: Pick<Deps, 'db'>,
+  owner: string,
+  leaseMs: number,
+): Promise<BatchRow | null> {
   return deps.db.transaction(async (tx) => {
     const [candidate] = await tx
       .select({ id: batches.id })

@@ -1,7 +1,7 @@
 // What became of one attempt at a request: a final answer, a retry, or a final "no answer".
 // Every stored response is single-line valid JSON, so finalize can splice it into JSONL as is.
 import { randomUUID } from 'node:crypto';
-import { ProviderTimeoutError, type ProviderResponse } from '../providers/provider.js';
+import { type ProviderResponse, ProviderTimeoutError } from '../providers/provider.js';
 import { type BackoffPolicy, isRetryableStatus, requestedDelayMs, retryDelayMs } from './retry.js';
 import { type Tokens, tokensOf } from './usage.js';
 

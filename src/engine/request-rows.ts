@@ -25,7 +25,6 @@ export interface BatchQuota {
   quota: number;
 }
 
-
 /**
  * Lease up to `quota` due rows of each batch to `owner`: pending rows whose retry time has come,
  * and running rows whose lease lapsed (their worker died).
@@ -100,7 +99,11 @@ export interface BatchProgress {
  * tokens and cost, all in one statement. A row whose lease was lost to another worker is skipped
  * (its new holder records it), so nothing is ever counted twice.
  */
-export async function recordOutcomes(database: Database, owner: string, outcomes: RowOutcome[]): Promise<BatchProgress[]> {
+export async function recordOutcomes(
+  database: Database,
+  owner: string,
+  outcomes: RowOutcome[],
+): Promise<BatchProgress[]> {
   if (outcomes.length === 0) return [];
   const input = outcomes.map((o) => ({
     batch_id: o.batchId,
@@ -159,7 +162,8 @@ const RECORD_SQL = `
   returning b.id, b.project_id as "projectId", b.status, b.total, b.completed, b.failed`;
 
 type RowKey = { batchId: string; lineIndex: number };
-const keysJson = (keys: RowKey[]) => JSON.stringify(keys.map((k) => ({ batch_id: k.batchId, line_index: k.lineIndex })));
+const keysJson = (keys: RowKey[]) =>
+  JSON.stringify(keys.map((k) => ({ batch_id: k.batchId, line_index: k.lineIndex })));
 
 /** Extend the leases of rows this owner still holds. */
 export async function renewLeases(database: Database, owner: string, keys: RowKey[], leaseMs: number): Promise<void> {

@@ -3,7 +3,8 @@
 // `retry-after-ms` / `Retry-After`; every other 4xx is final at once. (Retries are rescheduled
 // rows in the database, not in-memory loops, so a generic retry-loop library does not fit here.)
 
-export const isRetryableStatus = (status: number) => status === 408 || status === 409 || status === 429 || status >= 500;
+export const isRetryableStatus = (status: number) =>
+  status === 408 || status === 409 || status === 429 || status >= 500;
 
 export interface BackoffPolicy {
   baseMs: number;

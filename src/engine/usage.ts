@@ -6,7 +6,8 @@ export interface Tokens {
   output: number;
 }
 
-const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : 0);
+const count = (value: unknown) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : 0;
 
 export function tokensOf(body: unknown): Tokens {
   const usage = (body as { usage?: Record<string, unknown> } | null)?.usage;

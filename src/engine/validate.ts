@@ -58,7 +58,12 @@ class LineChecker {
       return error('invalid_custom_id', `Line ${line}: custom_id is longer than 512 characters.`, line, 'custom_id');
     }
     if (this.seenIds.has(customId)) {
-      return error('duplicate_custom_id', `Line ${line}: custom_id '${customId}' appears more than once.`, line, 'custom_id');
+      return error(
+        'duplicate_custom_id',
+        `Line ${line}: custom_id '${customId}' appears more than once.`,
+        line,
+        'custom_id',
+      );
     }
     this.seenIds.add(customId);
     if (request.method !== 'POST') {
@@ -107,7 +112,8 @@ export async function validateBatch(
   };
 
   const file = await findLiveFile(deps.db, batch.inputFileId);
-  if (!file) return fail([error('file_not_found', `Input file ${batch.inputFileId} was not found.`, null, 'input_file_id')]);
+  if (!file)
+    return fail([error('file_not_found', `Input file ${batch.inputFileId} was not found.`, null, 'input_file_id')]);
   if (file.purpose !== 'batch') {
     const message = `Input file ${file.id} has purpose '${file.purpose}'; batches need purpose 'batch'.`;
     return fail([error('invalid_file_purpose', message, null, 'input_file_id')]);
@@ -166,7 +172,10 @@ async function readLines(
   signal?: AbortSignal,
 ): Promise<number> {
   const max = deps.config.limits.maxRequestsPerBatch;
-  const lines = createInterface({ input: Readable.from(readFileContent(deps.db, batch.inputFileId)), crlfDelay: Infinity });
+  const lines = createInterface({
+    input: Readable.from(readFileContent(deps.db, batch.inputFileId)),
+    crlfDelay: Infinity,
+  });
   let line = 0;
   let count = 0;
   try {

@@ -29,7 +29,14 @@ import {
   sweepCancelling,
 } from './maintenance.js';
 import { type NoAnswerCode, type Outcome, outcomeOfError, outcomeOfResponse } from './outcome.js';
-import { type ClaimedRow, claimRows, type RowOutcome, recordOutcomes, releaseRows, renewLeases } from './request-rows.js';
+import {
+  type ClaimedRow,
+  claimRows,
+  type RowOutcome,
+  recordOutcomes,
+  releaseRows,
+  renewLeases,
+} from './request-rows.js';
 import type { BackoffPolicy } from './retry.js';
 import { estimateTokens } from './usage.js';
 import { validateBatch } from './validate.js';
@@ -305,9 +312,11 @@ export class Worker {
     const slot = this.slotFor(batch);
     const lane = this.lanes.get(row.provider)!;
     this.held.set(key, row);
-    void lane.queue.add(() => this.execute(row, slot, lane)).catch((error) => {
-      this.deps.log.error({ err: error, batch: row.batchId, line: row.lineIndex }, 'request execution failed');
-    });
+    void lane.queue
+      .add(() => this.execute(row, slot, lane))
+      .catch((error) => {
+        this.deps.log.error({ err: error, batch: row.batchId, line: row.lineIndex }, 'request execution failed');
+      });
   }
 
   // ── execute ──────────────────────────────────────────────────────────────────────────────
@@ -324,7 +333,9 @@ export class Worker {
       } else {
         const ctx = { attempt: row.attempts, maxRetries: lane.config.maxRetries, backoff: this.options.backoff };
         try {
-          const response = await this.providers.get(row.provider)!.send({ endpoint: slot.endpoint, body: row.body, signal });
+          const response = await this.providers
+            .get(row.provider)!
+            .send({ endpoint: slot.endpoint, body: row.body, signal });
           outcome = outcomeOfResponse(response, ctx);
         } catch (error) {
           outcome = signal.aborted ? (signal.reason as AbortReason) : outcomeOfError(error, ctx);
@@ -341,10 +352,16 @@ export class Worker {
     if (outcome === 'shutdown') return; // stays held; released by stop()
     const key = { batchId: row.batchId, lineIndex: row.lineIndex };
     if (typeof outcome === 'string') {
-      const message = outcome === 'batch_cancelled' ? 'The batch was cancelled.' : 'The batch expired before an answer arrived.';
+      const message =
+        outcome === 'batch_cancelled' ? 'The batch was cancelled.' : 'The batch expired before an answer arrived.';
       this.buffer.push({ ...key, done: true, errorCode: outcome satisfies NoAnswerCode, errorMessage: message });
     } else if (outcome.kind === 'retry') {
-      this.buffer.push({ ...key, done: false, retryInMs: Math.round(outcome.delayMs), errorMessage: outcome.lastError });
+      this.buffer.push({
+        ...key,
+        done: false,
+        retryInMs: Math.round(outcome.delayMs),
+        errorMessage: outcome.lastError,
+      });
     } else if (outcome.kind === 'no_answer') {
       this.buffer.push({ ...key, done: true, errorCode: outcome.code, errorMessage: outcome.message });
     } else {
@@ -491,4 +508,3 @@ export class Worker {
     return this.held.size;
   }
 }
-

@@ -98,7 +98,9 @@ export function createMockProvider(config: MockProviderConfig): Provider {
       const id = digest.toString('hex').slice(0, 24);
       const headers = { 'x-request-id': `req_mock_${id}`, 'x-batchgate-mock': 'true' };
       if (digest.readUInt32BE(0) / 0xffffffff < config.failureRate) {
-        const error = { error: { message: 'MOCK provider: simulated failure', type: 'server_error', code: 'mock_failure' } };
+        const error = {
+          error: { message: 'MOCK provider: simulated failure', type: 'server_error', code: 'mock_failure' },
+        };
         return { statusCode: 500, headers, body: JSON.stringify(error) };
       }
       return { statusCode: 200, headers, body: JSON.stringify(answer(endpoint, JSON.parse(body), id)) };

@@ -4,8 +4,8 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { type Caller, rateLimitKey } from '../domain/caller.js';
 import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/errors.js';
-import { authenticate, bearerToken } from '../domain/keys/authenticate.js';
 import { hashKey } from '../domain/keys/api-key.js';
+import { authenticate, bearerToken } from '../domain/keys/authenticate.js';
 
 export class Gate {
   private readonly adminKeyHash: string;

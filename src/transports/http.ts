@@ -31,7 +31,16 @@ export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolea
 
   app.setErrorHandler((error, req, reply) => sendError(reply, error, req));
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send(openAIError(`Unknown route: ${req.method} ${req.url.split('?')[0]}`, 'invalid_request_error', null, 'unknown_url')),
+    reply
+      .status(404)
+      .send(
+        openAIError(
+          `Unknown route: ${req.method} ${req.url.split('?')[0]}`,
+          'invalid_request_error',
+          null,
+          'unknown_url',
+        ),
+      ),
   );
   app.get('/health', async () => ({ status: 'ok' }));
 

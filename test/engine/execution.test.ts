@@ -1,11 +1,12 @@
 // The engine against a fake OpenAI-compatible upstream with injected faults: retries and their
 // limits, exact attempt counts, timeouts, malformed answers, model rewriting, usage and cost,
 // fairness between batches, rate limits, cancel with requests in flight, and expiry.
+
+import { sql } from 'drizzle-orm';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine, toJsonl } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
@@ -21,7 +22,14 @@ beforeAll(async () => {
   gw = await startGateway({
     config: {
       providers: {
-        fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-upstream', maxConcurrency: 16, maxRetries: 3, timeoutMs: 400 },
+        fake: {
+          type: 'openai',
+          baseUrl: `${upstream.url}/v1`,
+          apiKey: 'sk-upstream',
+          maxConcurrency: 16,
+          maxRetries: 3,
+          timeoutMs: 400,
+        },
         limited: { type: 'openai', baseUrl: `${upstream.url}/v1`, maxConcurrency: 4, maxRetries: 0, rpm: 60 },
       },
       models: {
@@ -55,7 +63,12 @@ const untilTerminal = (c: OpenAI, id: string, timeoutMs = 45_000) =>
   );
 
 const readJsonl = async (c: OpenAI, fileId: string | null | undefined) =>
-  fileId ? (await (await c.files.content(fileId)).text()).trim().split('\n').map((l) => JSON.parse(l)) : [];
+  fileId
+    ? (await (await c.files.content(fileId)).text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+    : [];
 
 const line = (id: string, fault: string, model = 'fake-chat'): Line =>
   chatLine(id, `content of ${id}`, { fault, tag: id }, model);
@@ -79,14 +92,19 @@ describe('a 300-line mixed batch', () => {
     expect(new Set([...output, ...errors].map((l) => l.id)).size).toBe(300);
 
     const bad = errors.find((l) => l.custom_id === 'mixed-7');
-    expect(bad).toMatchObject({ response: { status_code: 400, body: { error: { type: 'invalid_request_error' } } }, error: null });
+    expect(bad).toMatchObject({
+      response: { status_code: 400, body: { error: { type: 'invalid_request_error' } } },
+      error: null,
+    });
     const down = errors.find((l) => l.custom_id === 'mixed-8');
     expect(down).toMatchObject({ response: { status_code: 500 }, error: null });
 
     // Attempts: ok once, flaky until success (3), 400 once, 500 up to maxRetries+1 (4), 429 twice.
     const expectedAttempts = { ok: 1, 'flaky:2': 3, '400': 1, '500': 4, '429:1:30': 2 } as Record<string, number>;
     for (const [i, l] of lines.entries()) {
-      expect(upstream.attempts.get(l.custom_id), `${l.custom_id} (${FAULTS[i % 10]})`).toBe(expectedAttempts[FAULTS[i % 10]!]);
+      expect(upstream.attempts.get(l.custom_id), `${l.custom_id} (${FAULTS[i % 10]})`).toBe(
+        expectedAttempts[FAULTS[i % 10]!],
+      );
     }
 
     // The upstream saw the rewritten model and the provider's key.
@@ -109,7 +127,12 @@ describe('a 300-line mixed batch', () => {
 
 describe('answers that are not answers', () => {
   it('a hanging upstream ends request_timeout after its retries; malformed JSON and resets end as errors', async () => {
-    const batch = await runBatch(client, [line('t-hang', 'hang'), line('t-bad-json', 'malformed'), line('t-reset', 'reset'), line('t-ok', 'ok')]);
+    const batch = await runBatch(client, [
+      line('t-hang', 'hang'),
+      line('t-bad-json', 'malformed'),
+      line('t-reset', 'reset'),
+      line('t-ok', 'ok'),
+    ]);
     const done = await untilTerminal(client, batch.id);
     expect(done.request_counts).toEqual({ total: 4, completed: 1, failed: 3 });
     const errors = Object.fromEntries((await readJsonl(client, done.error_file_id)).map((l) => [l.custom_id, l]));
@@ -141,10 +164,18 @@ describe('answers that are not answers', () => {
 
 describe('scheduling', () => {
   it('a 10-line batch created behind a large one finishes long before it', async () => {
-    const big = await runBatch(client, Array.from({ length: 1500 }, (_, i) => line(`big-${i}`, 'latency:20')));
-    await waitFor(async () => (await client.batches.retrieve(big.id)).status === 'in_progress', { what: 'big batch running' });
+    const big = await runBatch(
+      client,
+      Array.from({ length: 1500 }, (_, i) => line(`big-${i}`, 'latency:20')),
+    );
+    await waitFor(async () => (await client.batches.retrieve(big.id)).status === 'in_progress', {
+      what: 'big batch running',
+    });
     const other = gw.openai((await gw.tenant()).key);
-    const small = await runBatch(other, Array.from({ length: 10 }, (_, i) => line(`small-${i}`, 'latency:20')));
+    const small = await runBatch(
+      other,
+      Array.from({ length: 10 }, (_, i) => line(`small-${i}`, 'latency:20')),
+    );
     const smallDone = await untilTerminal(other, small.id);
     expect(smallDone.request_counts).toEqual({ total: 10, completed: 10, failed: 0 });
     const bigNow = await client.batches.retrieve(big.id);
@@ -170,13 +201,17 @@ describe('cancel and expiry', () => {
       ...Array.from({ length: 5 }, (_, i) => line(`cx-slow-${i}`, 'latency:5000')),
     ];
     const batch = await runBatch(client, lines);
-    await waitFor(async () => (await client.batches.retrieve(batch.id)).request_counts!.completed === 5, { what: 'fast lines' });
+    await waitFor(async () => (await client.batches.retrieve(batch.id)).request_counts!.completed === 5, {
+      what: 'fast lines',
+    });
     await waitFor(() => upstream.attempts.get('cx-slow-4') === 1, { what: 'slow lines in flight' });
     await client.batches.cancel(batch.id);
     const done = await untilTerminal(client, batch.id, 4000);
     expect(done.status).toBe('cancelled');
     expect(done.request_counts).toEqual({ total: 10, completed: 5, failed: 5 });
-    expect((await readJsonl(client, done.output_file_id)).map((l) => l.custom_id)).toEqual(lines.slice(0, 5).map((l) => l.custom_id));
+    expect((await readJsonl(client, done.output_file_id)).map((l) => l.custom_id)).toEqual(
+      lines.slice(0, 5).map((l) => l.custom_id),
+    );
     const errors = await readJsonl(client, done.error_file_id);
     expect(errors.map((l) => l.error.code)).toEqual(Array(5).fill('batch_cancelled'));
   });
@@ -187,7 +222,9 @@ describe('cancel and expiry', () => {
       ...Array.from({ length: 40 }, (_, i) => line(`ex-slow-${i}`, 'latency:300', 'slow-chat')),
     ];
     const batch = await runBatch(client, lines);
-    await waitFor(async () => (await client.batches.retrieve(batch.id)).request_counts!.completed >= 4, { what: 'some output' });
+    await waitFor(async () => (await client.batches.retrieve(batch.id)).request_counts!.completed >= 4, {
+      what: 'some output',
+    });
     await gw.deps.db.execute(sql`update batches set expires_at = now() where id = ${batch.id}`);
     const done = await untilTerminal(client, batch.id, 15_000);
     expect(done.status).toBe('expired');

@@ -60,9 +60,18 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
   });
 
   async function createBatch(prefix: string, n: number) {
-    const lines = Array.from({ length: n }, (_, i) => chatLine(`${prefix}-${i}`, `q ${i}`, { tag: `${prefix}-${i}` }, 'fake-chat'));
-    const file = await client.files.create({ file: await toFile(Buffer.from(toJsonl(lines)), 'in.jsonl'), purpose: 'batch' });
-    const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const lines = Array.from({ length: n }, (_, i) =>
+      chatLine(`${prefix}-${i}`, `q ${i}`, { tag: `${prefix}-${i}` }, 'fake-chat'),
+    );
+    const file = await client.files.create({
+      file: await toFile(Buffer.from(toJsonl(lines)), 'in.jsonl'),
+      purpose: 'batch',
+    });
+    const batch = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
     return { batch, ids: lines.map((l) => l.custom_id) };
   }
 
@@ -77,22 +86,27 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
       .split('\n')
       .map((l) => JSON.parse(l).custom_id as string);
 
-  const attemptsOf = (prefix: string) => [...upstream.attempts.entries()].filter(([tag]) => tag.startsWith(`${prefix}-`));
+  const attemptsOf = (prefix: string) =>
+    [...upstream.attempts.entries()].filter(([tag]) => tag.startsWith(`${prefix}-`));
 
   it('two workers finish one batch together, every line exactly once', async () => {
     const [a, b] = await Promise.all([worker('sk-worker-a'), worker('sk-worker-b')]);
     const { batch, ids } = await createBatch('pair', 400);
-    const done = await waitFor(async () => ((await client.batches.retrieve(batch.id)).status === 'completed' ? true : undefined), {
-      timeoutMs: 60_000,
-      what: 'batch completed by two workers',
-    });
+    const done = await waitFor(
+      async () => ((await client.batches.retrieve(batch.id)).status === 'completed' ? true : undefined),
+      {
+        timeoutMs: 60_000,
+        what: 'batch completed by two workers',
+      },
+    );
     expect(done).toBe(true);
     const final = await client.batches.retrieve(batch.id);
     expect(final.request_counts).toEqual({ total: 400, completed: 400, failed: 0 });
     expect((await outputIds(final.output_file_id!)).sort()).toEqual([...ids].sort());
     expect(attemptsOf('pair').every(([, n]) => n === 1)).toBe(true);
     expect(attemptsOf('pair')).toHaveLength(400);
-    const byWorker = (key: string) => upstream.log.filter((r) => r.tag.startsWith('pair-') && r.authorization === `Bearer ${key}`).length;
+    const byWorker = (key: string) =>
+      upstream.log.filter((r) => r.tag.startsWith('pair-') && r.authorization === `Bearer ${key}`).length;
     expect(byWorker('sk-worker-a')).toBeGreaterThan(40);
     expect(byWorker('sk-worker-b')).toBeGreaterThan(40);
     await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
@@ -101,16 +115,21 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
   it('a worker killed with SIGKILL mid-batch is replaced; every line appears exactly once', async () => {
     const first = await worker('sk-crash-1');
     const { batch, ids } = await createBatch('crash', 300);
-    await waitFor(async () => ((await progress(batch.id)).done >= 60 ? true : undefined), { what: 'progress before the kill' });
+    await waitFor(async () => ((await progress(batch.id)).done >= 60 ? true : undefined), {
+      what: 'progress before the kill',
+    });
     expect(await first.kill('SIGKILL')).toBe('SIGKILL');
     const sentBeforeKill = attemptsOf('crash').length;
     expect(sentBeforeKill).toBeLessThan(300);
 
     const second = await worker('sk-crash-2');
-    const resumed = await waitFor(async () => ((await client.batches.retrieve(batch.id)).status === 'completed' ? true : undefined), {
-      timeoutMs: 45_000,
-      what: 'batch completed after the crash',
-    });
+    const resumed = await waitFor(
+      async () => ((await client.batches.retrieve(batch.id)).status === 'completed' ? true : undefined),
+      {
+        timeoutMs: 45_000,
+        what: 'batch completed after the crash',
+      },
+    );
     expect(resumed).toBe(true);
     const final = await client.batches.retrieve(batch.id);
     expect(final.request_counts).toEqual({ total: 300, completed: 300, failed: 0 });
@@ -123,7 +142,10 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     expect(attemptsOf('crash').every(([, n]) => n <= 2)).toBe(true);
     const usage = (final as unknown as { usage: { input_tokens: number } }).usage;
     const text = await (await client.files.content(final.output_file_id!)).text();
-    const tokens = text.trim().split('\n').reduce((n, l) => n + JSON.parse(l).response.body.usage.prompt_tokens, 0);
+    const tokens = text
+      .trim()
+      .split('\n')
+      .reduce((n, l) => n + JSON.parse(l).response.body.usage.prompt_tokens, 0);
     expect(usage.input_tokens).toBe(tokens);
     await second.kill('SIGTERM');
   });
@@ -131,7 +153,9 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
   it('SIGTERM drains in-flight requests and hands the rest over at once, redoing nothing', async () => {
     const first = await worker('sk-drain-1');
     const { batch, ids } = await createBatch('drain', 300);
-    await waitFor(async () => ((await progress(batch.id)).done >= 40 ? true : undefined), { what: 'progress before SIGTERM' });
+    await waitFor(async () => ((await progress(batch.id)).done >= 40 ? true : undefined), {
+      what: 'progress before SIGTERM',
+    });
     expect(await first.kill('SIGTERM')).toBe(0);
     const second = await worker('sk-drain-2');
     const startedAt = Date.now();

@@ -1,7 +1,8 @@
 // The Batches API through the official openai client, on the built-in mock provider: the full
 // life of a batch, pagination, cancel, and the seed APIs' variants (GoModel inline requests and
 // results, TrueFoundry job_name, Mithril endpoint inference, DELETE and model-config).
-import OpenAI, { toFile } from 'openai';
+import type OpenAI from 'openai';
+import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine, toJsonl } from '../support/jsonl.js';
@@ -47,7 +48,12 @@ describe('a batch from an uploaded file', () => {
       completion_window: '24h',
       metadata: { team: 'search' },
     });
-    expect(created).toMatchObject({ object: 'batch', status: 'validating', input_file_id: file.id, metadata: { team: 'search' } });
+    expect(created).toMatchObject({
+      object: 'batch',
+      status: 'validating',
+      input_file_id: file.id,
+      metadata: { team: 'search' },
+    });
     expect(created.id).toMatch(/^batch_/);
     expect(created.expires_at! - created.created_at).toBe(24 * 3600);
 
@@ -55,19 +61,27 @@ describe('a batch from an uploaded file', () => {
     expect(done.status).toBe('completed');
     expect(done.request_counts).toEqual({ total: 25, completed: 25, failed: 0 });
     expect(done.error_file_id).toBeNull();
-    for (const field of ['in_progress_at', 'finalizing_at', 'completed_at'] as const) expect(done[field]).toEqual(expect.any(Number));
+    for (const field of ['in_progress_at', 'finalizing_at', 'completed_at'] as const)
+      expect(done[field]).toEqual(expect.any(Number));
     const extra = done as unknown as Record<string, unknown>;
     expect(extra.model).toBe('mock-chat');
     expect(extra.provider).toBe('mock');
     expect(extra.provider_batch_id).toBeNull();
 
     const output = await (await client.files.content(done.output_file_id!)).text();
-    const results = output.trim().split('\n').map((l) => JSON.parse(l));
+    const results = output
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(results.map((r) => r.custom_id)).toEqual(lines.map((l) => l.custom_id));
     expect(results[3]).toEqual({
       id: expect.stringMatching(/^batch_req_/),
       custom_id: 'req-3',
-      response: { status_code: 200, request_id: expect.any(String), body: expect.objectContaining({ object: 'chat.completion' }) },
+      response: {
+        status_code: 200,
+        request_id: expect.any(String),
+        body: expect.objectContaining({ object: 'chat.completion' }),
+      },
       error: null,
     });
     expect(results[3].response.body.choices[0].message.content).toBe('MOCK: hello 3');
@@ -92,7 +106,15 @@ describe('a batch from an uploaded file', () => {
     const file = await upload(tenant, [chatLine('a', 'x')]);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push((await tenant.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' })).id);
+      ids.push(
+        (
+          await tenant.batches.create({
+            input_file_id: file.id,
+            endpoint: '/v1/chat/completions',
+            completion_window: '24h',
+          })
+        ).id,
+      );
     }
     const seen: string[] = [];
     for await (const batch of tenant.batches.list({ limit: 2 })) seen.push(batch.id);
@@ -103,12 +125,23 @@ describe('a batch from an uploaded file', () => {
   });
 
   it('cancels a running batch, keeps partial output, and refuses to cancel a finished one', async () => {
-    const slow = await startGateway({ config: { providers: { mock: { type: 'mock', maxConcurrency: 2, latencyMs: 100 } } } });
+    const slow = await startGateway({
+      config: { providers: { mock: { type: 'mock', maxConcurrency: 2, latencyMs: 100 } } },
+    });
     try {
       const c = slow.openai((await slow.tenant()).key);
-      const file = await upload(c, Array.from({ length: 60 }, (_, i) => chatLine(`c-${i}`, `q ${i}`)));
-      const batch = await c.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
-      await waitFor(async () => (await c.batches.retrieve(batch.id)).request_counts!.completed >= 4, { what: 'some progress' });
+      const file = await upload(
+        c,
+        Array.from({ length: 60 }, (_, i) => chatLine(`c-${i}`, `q ${i}`)),
+      );
+      const batch = await c.batches.create({
+        input_file_id: file.id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      });
+      await waitFor(async () => (await c.batches.retrieve(batch.id)).request_counts!.completed >= 4, {
+        what: 'some progress',
+      });
       const cancelling = await c.batches.cancel(batch.id);
       expect(['cancelling', 'cancelled']).toContain(cancelling.status);
       const cancelled = await until(c, batch.id, ['cancelled']);
@@ -119,7 +152,10 @@ describe('a batch from an uploaded file', () => {
       expect(counts.completed).toBeGreaterThanOrEqual(4);
       expect(counts.completed).toBeLessThan(60);
       const out = (await (await c.files.content(cancelled.output_file_id!)).text()).trim().split('\n');
-      const errs = (await (await c.files.content(cancelled.error_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+      const errs = (await (await c.files.content(cancelled.error_file_id!)).text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(out).toHaveLength(counts.completed);
       expect(errs).toHaveLength(counts.failed);
       expect(errs[0]).toMatchObject({ response: null, error: { code: 'batch_cancelled' } });
@@ -158,21 +194,52 @@ describe('seed API variants', () => {
     expect(page2.data.map((r: { custom_id: string }) => r.custom_id)).toEqual(['g-3']);
     expect(page2.has_more).toBe(false);
     const input = await (await client.files.content(created.input_file_id)).text();
-    expect(input.trim().split('\n').map((l) => JSON.parse(l))).toEqual(requests);
+    expect(
+      input
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(requests);
   });
 
   it('TrueFoundry: job_name is kept and every OpenAI batch field is present', async () => {
     const file = await upload(client, [chatLine('t-1', 'x')]);
     const res = await rest('/v1/batches', {
       method: 'POST',
-      body: JSON.stringify({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', job_name: 'nightly-eval' }),
+      body: JSON.stringify({
+        input_file_id: file.id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+        job_name: 'nightly-eval',
+      }),
     });
     const batch = await res.json();
     expect(batch.job_name).toBe('nightly-eval');
     for (const field of [
-      'id', 'object', 'endpoint', 'errors', 'input_file_id', 'completion_window', 'status', 'output_file_id',
-      'error_file_id', 'created_at', 'in_progress_at', 'expires_at', 'finalizing_at', 'completed_at', 'failed_at',
-      'expired_at', 'cancelling_at', 'cancelled_at', 'request_counts', 'metadata', 'model', 'provider', 'provider_batch_id', 'usage',
+      'id',
+      'object',
+      'endpoint',
+      'errors',
+      'input_file_id',
+      'completion_window',
+      'status',
+      'output_file_id',
+      'error_file_id',
+      'created_at',
+      'in_progress_at',
+      'expires_at',
+      'finalizing_at',
+      'completed_at',
+      'failed_at',
+      'expired_at',
+      'cancelling_at',
+      'cancelled_at',
+      'request_counts',
+      'metadata',
+      'model',
+      'provider',
+      'provider_batch_id',
+      'usage',
     ]) {
       expect(batch).toHaveProperty(field);
     }
@@ -187,11 +254,19 @@ describe('seed API variants', () => {
     const batch = await res.json();
     expect(batch).toMatchObject({ endpoint: '/v1/embeddings', completion_window: '24h' });
     const done = await until(client, batch.id, ['completed']);
-    const [line] = (await (await client.files.content(done.output_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const [line] = (await (await client.files.content(done.output_file_id!)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(line.response.body.data[0].embedding).toHaveLength(8);
 
-    const slowFile = await upload(client, Array.from({ length: 3 }, (_, i) => chatLine(`d-${i}`, 'x')));
-    const toDelete = await (await rest('/v1/batches', { method: 'POST', body: JSON.stringify({ input_file_id: slowFile.id }) })).json();
+    const slowFile = await upload(
+      client,
+      Array.from({ length: 3 }, (_, i) => chatLine(`d-${i}`, 'x')),
+    );
+    const toDelete = await (
+      await rest('/v1/batches', { method: 'POST', body: JSON.stringify({ input_file_id: slowFile.id }) })
+    ).json();
     const deleted = await rest(`/v1/batches/${toDelete.id}`, { method: 'DELETE' });
     if (deleted.status === 200) {
       expect(await deleted.json()).toMatchObject({ message: expect.stringContaining(toDelete.id) });
@@ -202,26 +277,49 @@ describe('seed API variants', () => {
 
     const config = await (await rest('/v1/model-config')).json();
     const chat = config.active_models.find((m: { id: string }) => m.id === 'mock-chat');
-    expect(chat).toMatchObject({ input_price_cents: 15, output_price_cents: 60, context_length: 128000, model_code: 'mock-chat' });
+    expect(chat).toMatchObject({
+      input_price_cents: 15,
+      output_price_cents: 60,
+      context_length: 128000,
+      model_code: 'mock-chat',
+    });
     const models = await client.models.list();
     expect(models.data.map((m) => m.id).sort()).toEqual(['mock-chat', 'mock-embedding']);
   });
 });
 
 describe('validation', () => {
-  const createFrom = async (content: string, purpose: 'batch' | 'user_data' = 'batch', endpoint = '/v1/chat/completions') => {
+  const createFrom = async (
+    content: string,
+    purpose: 'batch' | 'user_data' = 'batch',
+    endpoint = '/v1/chat/completions',
+  ) => {
     const file = await client.files.create({ file: await toFile(Buffer.from(content), 'in.jsonl'), purpose });
-    const batch = await client.batches.create({ input_file_id: file.id, endpoint: endpoint as never, completion_window: '24h' });
+    const batch = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: endpoint as never,
+      completion_window: '24h',
+    });
     return until(client, batch.id, ['failed', 'in_progress', 'completed']);
   };
   const good = (id: string) => JSON.stringify(chatLine(id, 'fine'));
 
   it.each([
     ['a line that is not JSON', `${good('a')}\n{not json\n`, 'invalid_json_line', 2],
-    ['a missing custom_id', `${JSON.stringify({ method: 'POST', url: '/v1/chat/completions', body: { model: 'mock-chat' } })}\n`, 'missing_custom_id', 1],
+    [
+      'a missing custom_id',
+      `${JSON.stringify({ method: 'POST', url: '/v1/chat/completions', body: { model: 'mock-chat' } })}\n`,
+      'missing_custom_id',
+      1,
+    ],
     ['a duplicate custom_id', `${good('a')}\n${good('b')}\n${good('a')}\n`, 'duplicate_custom_id', 3],
     ['a method other than POST', `${JSON.stringify({ ...chatLine('a', 'x'), method: 'GET' })}\n`, 'invalid_method', 1],
-    ['a url that is not the endpoint', `${good('a')}\n${JSON.stringify({ ...chatLine('b', 'x'), url: '/v1/embeddings' })}\n`, 'mismatched_endpoint', 2],
+    [
+      'a url that is not the endpoint',
+      `${good('a')}\n${JSON.stringify({ ...chatLine('b', 'x'), url: '/v1/embeddings' })}\n`,
+      'mismatched_endpoint',
+      2,
+    ],
     ['a body that is not an object', `${JSON.stringify({ ...chatLine('a', 'x'), body: [1] })}\n`, 'invalid_body', 1],
     ['an unknown model', `${good('a')}\n${JSON.stringify(chatLine('b', 'x', {}, 'gpt-9'))}\n`, 'model_not_found', 2],
     ['an empty file', '\n\n', 'empty_file', null],
@@ -238,8 +336,15 @@ describe('validation', () => {
     const small = await startGateway({ config: { limits: { maxRequestsPerBatch: 3 } } });
     try {
       const c = small.openai((await small.tenant()).key);
-      const file = await upload(c, Array.from({ length: 4 }, (_, i) => chatLine(`m-${i}`, 'x')));
-      const batch = await c.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      const file = await upload(
+        c,
+        Array.from({ length: 4 }, (_, i) => chatLine(`m-${i}`, 'x')),
+      );
+      const batch = await c.batches.create({
+        input_file_id: file.id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      });
       const failed = await until(c, batch.id, ['failed', 'completed']);
       expect(failed.status).toBe('failed');
       expect(failed.errors?.data?.[0]).toMatchObject({ code: 'too_many_lines', line: 4 });
@@ -266,8 +371,16 @@ describe('validation', () => {
     };
     await bad({ ...base, endpoint: '/v1/images' }, 400, 'endpoint');
     await bad({ ...base, completion_window: '48h' }, 400, 'completion_window');
-    await bad({ ...base, metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }, 400, 'metadata');
-    await bad({ ...base, metadata: { ['k'.repeat(65)]: 'v' } }, 400, 'metadata.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk');
+    await bad(
+      { ...base, metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) },
+      400,
+      'metadata',
+    );
+    await bad(
+      { ...base, metadata: { ['k'.repeat(65)]: 'v' } },
+      400,
+      'metadata.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk',
+    );
     await bad({ ...base, metadata: { k: 'v'.repeat(513) } }, 400, 'metadata.k');
     await bad({ endpoint: '/v1/chat/completions' }, 400, 'input_file_id');
     await bad({ ...base, input_file_id: 'file-doesnotexist' }, 404, 'input_file_id');
@@ -282,7 +395,11 @@ describe('tenancy', () => {
     const alice = gw.openai((await gw.tenant()).key);
     const bob = gw.openai((await gw.tenant()).key);
     const file = await upload(alice, [chatLine('a', 'x')]);
-    const batch = await alice.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const batch = await alice.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
     await expect(bob.files.retrieve(file.id)).rejects.toMatchObject({ status: 404 });
     await expect(bob.files.content(file.id)).rejects.toMatchObject({ status: 404 });
     await expect(bob.files.delete(file.id)).rejects.toMatchObject({ status: 404 });

@@ -18,7 +18,13 @@ describe('files', () => {
   it('uploads a file and downloads exactly the same bytes, across several storage chunks', async () => {
     const content = randomBytes(2 * 1024 * 1024 + 12345);
     const file = await client.files.create({ file: await toFile(content, 'blob.bin'), purpose: 'user_data' });
-    expect(file).toMatchObject({ object: 'file', bytes: content.length, filename: 'blob.bin', purpose: 'user_data', status: 'processed' });
+    expect(file).toMatchObject({
+      object: 'file',
+      bytes: content.length,
+      filename: 'blob.bin',
+      purpose: 'user_data',
+      status: 'processed',
+    });
     expect(file.id).toMatch(/^file-/);
     const downloaded = Buffer.from(await (await client.files.content(file.id)).arrayBuffer());
     expect(downloaded.equals(content)).toBe(true);
@@ -42,7 +48,10 @@ describe('files', () => {
     const tenant = gw.openai((await gw.tenant()).key);
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
-      ids.push((await tenant.files.create({ file: await toFile(Buffer.from(`line ${i}\n`), `f${i}.jsonl`), purpose: 'batch' })).id);
+      ids.push(
+        (await tenant.files.create({ file: await toFile(Buffer.from(`line ${i}\n`), `f${i}.jsonl`), purpose: 'batch' }))
+          .id,
+      );
     }
     const seen: string[] = [];
     for await (const file of tenant.files.list({ limit: 3 })) seen.push(file.id);
@@ -67,15 +76,22 @@ describe('files', () => {
   });
 
   it('answers bad input with OpenAI-shaped errors', async () => {
-    await expect(client.files.create({ file: await toFile(Buffer.from('x'), 'x'), purpose: 'nonsense' as never })).rejects.toMatchObject({
+    await expect(
+      client.files.create({ file: await toFile(Buffer.from('x'), 'x'), purpose: 'nonsense' as never }),
+    ).rejects.toMatchObject({
       status: 400,
       error: { type: 'invalid_request_error', param: 'purpose' },
     });
     await expect(client.files.list({ limit: 0 })).rejects.toMatchObject({ status: 400, error: { param: 'limit' } });
     await expect(client.files.list({ limit: 10_001 })).rejects.toMatchObject({ status: 400 });
-    await expect(client.files.retrieve("file-x' or 1=1 --")).rejects.toMatchObject({ status: 404, error: { code: 'not_found' } });
+    await expect(client.files.retrieve("file-x' or 1=1 --")).rejects.toMatchObject({
+      status: 404,
+      error: { code: 'not_found' },
+    });
     const tooBig = Buffer.alloc(3 * 1024 * 1024 + 1, 97);
-    await expect(client.files.create({ file: await toFile(tooBig, 'big.jsonl'), purpose: 'batch' })).rejects.toMatchObject({ status: 413 });
+    await expect(
+      client.files.create({ file: await toFile(tooBig, 'big.jsonl'), purpose: 'batch' }),
+    ).rejects.toMatchObject({ status: 413 });
     const res = await fetch(`${gw.url}/v1/files`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_KEY(client)}`, 'content-type': 'application/json' },

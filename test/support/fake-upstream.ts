@@ -4,7 +4,7 @@
 //   retry-after-ms) · 429s:<n>:<s> (Retry-After seconds) · 400 · 500 (always) · hang ·
 //   malformed (200 with a non-JSON body) · reset (connection destroyed)
 // Attempts are counted per `tag` field (or the whole body) so tests can assert exact tries.
-// `fast: true` skips parsing and answers one fixed body (benchmarks).
+// `fast: true` skips parsing and answers one fixed body; `record: false` keeps no bookkeeping.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -13,6 +13,8 @@ export interface FakeUpstreamOptions {
   latencyMs?: number;
   /** Benchmark mode: don't parse, always answer the same small chat completion. */
   fast?: boolean;
+  /** Keep no per-request bookkeeping (attempts, log): long benchmark runs. */
+  record?: boolean;
   port?: number;
 }
 
@@ -63,7 +65,11 @@ function success(path: string, body: Record<string, unknown>) {
       model: body.model,
       status: 'completed',
       output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'ok' }] }],
-      usage: { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, total_tokens: usage.total_tokens },
+      usage: {
+        input_tokens: usage.prompt_tokens,
+        output_tokens: usage.completion_tokens,
+        total_tokens: usage.total_tokens,
+      },
     };
   }
   return {
@@ -78,7 +84,11 @@ function success(path: string, body: Record<string, unknown>) {
 
 const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req_fake_${Math.random().toString(36).slice(2, 10)}`, ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'x-request-id': `req_fake_${Math.random().toString(36).slice(2, 10)}`,
+    ...headers,
+  });
   res.end(text);
 };
 
@@ -107,8 +117,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
     const tag = typeof body.tag === 'string' ? body.tag : raw;
     const attempt = (attempts.get(tag) ?? 0) + 1;
-    attempts.set(tag, attempt);
-    log.push({ tag, model: String(body.model), path: req.url ?? '', authorization: req.headers.authorization });
+    if (options.record !== false) {
+      attempts.set(tag, attempt);
+      log.push({ tag, model: String(body.model), path: req.url ?? '', authorization: req.headers.authorization });
+    }
     const [kind = 'ok', a = '0', b = '0'] = String(body.fault ?? 'ok').split(':');
     const reply = () => {
       switch (kind) {
@@ -116,10 +128,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
           if (attempt <= Number(a)) return sendJson(res, 500, errorBody('fake upstream: flaky', 'server_error'));
           break;
         case '429':
-          if (attempt <= Number(a)) return sendJson(res, 429, errorBody('slow down', 'rate_limit_error'), { 'retry-after-ms': b });
+          if (attempt <= Number(a))
+            return sendJson(res, 429, errorBody('slow down', 'rate_limit_error'), { 'retry-after-ms': b });
           break;
         case '429s':
-          if (attempt <= Number(a)) return sendJson(res, 429, errorBody('slow down', 'rate_limit_error'), { 'retry-after': b });
+          if (attempt <= Number(a))
+            return sendJson(res, 429, errorBody('slow down', 'rate_limit_error'), { 'retry-after': b });
           break;
         case '400':
           return sendJson(res, 400, errorBody('fake upstream: bad request', 'invalid_request_error'));

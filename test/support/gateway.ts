@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import pino from 'pino';
 import { loadConfig, type Role } from '../../src/config.js';
-import { type Batchgate, startBatchgate } from '../../src/server.js';
 import type { WorkerOptions } from '../../src/engine/worker.js';
+import { type Batchgate, startBatchgate } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';

@@ -15,4 +15,5 @@ export function chatLine(customId: string, content: string, extra: Record<string
   };
 }
 
-export const toJsonl = (lines: unknown[]) => `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`;
+export const toJsonl = (lines: unknown[]) =>
+  `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`;

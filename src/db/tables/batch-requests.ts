@@ -38,8 +38,6 @@ export const batchRequests = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.batchId, t.lineIndex] }),
-    index('batch_requests_open_idx')
-      .on(t.batchId, t.lineIndex)
-      .where(sql`state <> 'done'`),
+    index('batch_requests_open_idx').on(t.batchId, t.lineIndex).where(sql`state <> 'done'`),
   ],
 );

@@ -24,9 +24,7 @@ export const files = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [
-    index('files_project_list_idx')
-      .on(t.projectId, t.id)
-      .where(sql`status = 'processed' and deleted_at is null`),
+    index('files_project_list_idx').on(t.projectId, t.id).where(sql`status = 'processed' and deleted_at is null`),
   ],
 );
 

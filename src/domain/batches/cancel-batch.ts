@@ -32,7 +32,12 @@ export async function cancelBatch(deps: Deps, caller: Caller, input: z.input<typ
           ? { status: 'cancelled', cancellingAt: now, cancelledAt: now, leaseOwner: null, leaseExpiresAt: null }
           : { status: 'cancelling', cancellingAt: now },
       )
-      .where(and(eq(batches.id, id), validating ? eq(batches.status, 'validating') : inArray(batches.status, ['in_progress', 'finalizing'])))
+      .where(
+        and(
+          eq(batches.id, id),
+          validating ? eq(batches.status, 'validating') : inArray(batches.status, ['in_progress', 'finalizing']),
+        ),
+      )
       .returning();
     if (!updated) continue;
     await deps.events.publish({ id, projectId: updated.projectId, status: updated.status });

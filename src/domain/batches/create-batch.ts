@@ -31,7 +31,11 @@ export const CreateBatchInput = z
   })
   .superRefine((input, ctx) => {
     if ((input.inputFileId === undefined) === (input.requests === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['inputFileId'], message: 'give exactly one of an input file id or inline requests' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['inputFileId'],
+        message: 'give exactly one of an input file id or inline requests',
+      });
     }
   });
 export type CreateBatchInput = z.input<typeof CreateBatchInput>;
@@ -100,7 +104,9 @@ async function peekEndpoint(deps: Deps, fileId: string): Promise<string | null> 
   }
   const newline = head.indexOf(10);
   try {
-    const first = JSON.parse(head.subarray(0, newline < 0 ? head.length : newline).toString('utf8')) as { url?: unknown };
+    const first = JSON.parse(head.subarray(0, newline < 0 ? head.length : newline).toString('utf8')) as {
+      url?: unknown;
+    };
     return (BATCH_ENDPOINTS as readonly unknown[]).includes(first.url) ? (first.url as string) : null;
   } catch {
     return null;

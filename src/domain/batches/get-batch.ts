@@ -9,7 +9,11 @@ import { findCallerBatchRow } from './find-batch.js';
 
 export const GetBatchInput = z.object({ id: ObjectId });
 
-export async function getBatch(deps: Pick<Deps, 'db'>, caller: Caller, input: z.input<typeof GetBatchInput>): Promise<Batch> {
+export async function getBatch(
+  deps: Pick<Deps, 'db'>,
+  caller: Caller,
+  input: z.input<typeof GetBatchInput>,
+): Promise<Batch> {
   const { id } = parseInput(GetBatchInput, input);
   return toBatch(await findCallerBatchRow(deps.db, caller, id));
 }

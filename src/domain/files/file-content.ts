@@ -3,8 +3,8 @@ import type { z } from 'zod';
 import type { Caller } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
-import { readFileContent } from './file-store.js';
 import { type FileObject, toFileObject } from './file.js';
+import { readFileContent } from './file-store.js';
 import { findCallerFile, GetFileInput } from './get-file.js';
 
 export async function fileContent(

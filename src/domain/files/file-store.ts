@@ -34,7 +34,9 @@ export interface FileWriter {
  */
 export async function openFileWriter(db: Db, file: NewFile): Promise<FileWriter> {
   const id = newFileId();
-  await db.insert(files).values({ id, projectId: file.projectId, filename: file.filename, purpose: file.purpose, status: 'uploading' });
+  await db
+    .insert(files)
+    .values({ id, projectId: file.projectId, filename: file.filename, purpose: file.purpose, status: 'uploading' });
   let seq = 0;
   let bytes = 0;
   let pending: Buffer[] = [];

@@ -4,8 +4,8 @@ import { type Caller, canSee } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { notFound, parseInput } from '../errors.js';
 import { ObjectId } from '../ids.js';
-import { findLiveFile } from './file-store.js';
 import { type FileObject, toFileObject } from './file.js';
+import { findLiveFile } from './file-store.js';
 
 export const GetFileInput = z.object({ id: ObjectId });
 
@@ -16,7 +16,11 @@ export async function findCallerFile(deps: Pick<Deps, 'db'>, caller: Caller, id:
   return row;
 }
 
-export async function getFile(deps: Pick<Deps, 'db'>, caller: Caller, input: z.input<typeof GetFileInput>): Promise<FileObject> {
+export async function getFile(
+  deps: Pick<Deps, 'db'>,
+  caller: Caller,
+  input: z.input<typeof GetFileInput>,
+): Promise<FileObject> {
   const { id } = parseInput(GetFileInput, input);
   return toFileObject(await findCallerFile(deps, caller, id));
 }

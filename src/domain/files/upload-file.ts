@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
-import { openFileWriter } from './file-store.js';
 import { FILE_PURPOSES, type FileObject, toFileObject } from './file.js';
+import { openFileWriter } from './file-store.js';
 
 const Filename = z.string().min(1, 'must not be empty').max(1024, 'is too long');
 const Purpose = z.enum(FILE_PURPOSES, { error: `must be one of ${FILE_PURPOSES.join(', ')}` });

@@ -37,5 +37,9 @@ export function listModels(deps: Pick<Deps, 'config'>): ModelInfo[] {
         status: m.status ?? (providerKind === 'mock' ? 'mock' : 'active'),
       };
     })
-    .sort((a, b) => (a.displayOrder ?? Number.MAX_SAFE_INTEGER) - (b.displayOrder ?? Number.MAX_SAFE_INTEGER) || a.id.localeCompare(b.id));
+    .sort(
+      (a, b) =>
+        (a.displayOrder ?? Number.MAX_SAFE_INTEGER) - (b.displayOrder ?? Number.MAX_SAFE_INTEGER) ||
+        a.id.localeCompare(b.id),
+    );
 }

@@ -25,10 +25,8 @@ function createInput(body: unknown) {
 }
 
 export function batchRoutes(app: FastifyInstance, { deps }: AppContext): void {
-  app.post(
-    '/v1/batches',
-    { bodyLimit: deps.config.limits.maxFileBytes },
-    async (req) => toOpenAIBatch(await createBatch(deps, req.caller, createInput(req.body))),
+  app.post('/v1/batches', { bodyLimit: deps.config.limits.maxFileBytes }, async (req) =>
+    toOpenAIBatch(await createBatch(deps, req.caller, createInput(req.body))),
   );
 
   app.get<Query>('/v1/batches', async (req) => {

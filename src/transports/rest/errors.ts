@@ -14,7 +14,10 @@ const STATUS: Record<AppErrorCode, number> = {
   rate_limited: 429,
 };
 
-const TYPE: Partial<Record<AppErrorCode, string>> = { rate_limited: 'requests', unauthenticated: 'invalid_request_error' };
+const TYPE: Partial<Record<AppErrorCode, string>> = {
+  rate_limited: 'requests',
+  unauthenticated: 'invalid_request_error',
+};
 const CODE: Partial<Record<AppErrorCode, string>> = {
   unauthenticated: 'invalid_api_key',
   not_found: 'not_found',
@@ -61,5 +64,7 @@ export function sendError(reply: FastifyReply, error: unknown, request?: Fastify
     return reply.status(status).send(openAIError(fastifyError.message, 'invalid_request_error', null, code));
   }
   request?.log.error({ err: error }, 'unhandled error');
-  return reply.status(500).send(openAIError('The server had an error processing your request.', 'server_error', null, null));
+  return reply
+    .status(500)
+    .send(openAIError('The server had an error processing your request.', 'server_error', null, null));
 }

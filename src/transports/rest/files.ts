@@ -1,12 +1,12 @@
 // /v1/files — upload (multipart, streamed), list, retrieve, content (streamed), delete.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../domain/errors.js';
 import { deleteFile } from '../../domain/files/delete-file.js';
 import { fileContent } from '../../domain/files/file-content.js';
 import { getFile } from '../../domain/files/get-file.js';
 import { listFiles } from '../../domain/files/list-files.js';
 import { type StoredUpload, storeUpload } from '../../domain/files/upload-file.js';
-import { AppError } from '../../domain/errors.js';
 import type { AppContext } from '../context.js';
 import { toOpenAIFile, toOpenAIList } from './serialize.js';
 

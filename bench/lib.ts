@@ -2,11 +2,11 @@
 // database, the REST calls of a batch's life, and peak RSS from /proc.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import postgres from 'postgres';
+import { postgresConnection } from '../src/db/client.js';
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 export const root = new URL('..', import.meta.url).pathname;
@@ -17,22 +17,23 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Start `node --import tsx <script>` and wait for the first stdout JSON line with `key`. */
+/**
+ * Start `node <script>` (through tsx for a .ts script) and wait for the first stdout JSON line
+ * with `key`. BENCH_NODE_FLAGS adds node flags (e.g. --cpu-prof).
+ */
 export async function startChild(
   script: string,
   env: Record<string, string>,
   key: string,
   args: string[] = [],
 ): Promise<Child> {
-  const proc = spawn(
-    process.execPath,
-    [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script, ...args],
-    {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  if (script.endsWith('.ts')) flags.push('--import', 'tsx');
+  const proc = spawn(process.execPath, [...flags, script, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.once('exit', () => proc.kill('SIGKILL'));
   const info = await new Promise<Record<string, string>>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).on('line', (line) => {
@@ -58,7 +59,7 @@ export async function startChild(
 
 export async function freshDatabase(name: string): Promise<string> {
   const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  const admin = postgresConnection(server, { max: 1, onnotice: () => {} });
   await admin.unsafe(`drop database if exists ${name} with (force)`);
   await admin.unsafe(`create database ${name}`);
   await admin.end();
@@ -73,9 +74,11 @@ export function writeConfig(config: unknown): string {
   return path;
 }
 
+/** The gateway as `npm start` runs it: compiled JavaScript (the bench:* scripts build first). */
 export async function startGateway(databaseUrl: string, configPath: string): Promise<Child> {
+  if (!existsSync(join(root, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first');
   return startChild(
-    'src/main.ts',
+    'dist/main.js',
     {
       DATABASE_URL: databaseUrl,
       BATCHGATE_CONFIG: configPath,

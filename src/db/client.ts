@@ -64,12 +64,27 @@ export interface OpenOptions {
   maxConnections?: number;
 }
 
+/**
+ * postgres-js options for a URL, also accepting libpq's `?host=/socket/dir` for a Unix socket
+ * (cheaper than loopback TCP for a PostgreSQL on the same host).
+ */
+export function postgresConnection(url: string, options: postgres.Options<{}> = {}): postgres.Sql {
+  const parsed = new URL(url);
+  const socketDir = parsed.searchParams.get('host');
+  if (socketDir?.startsWith('/')) {
+    parsed.searchParams.delete('host');
+    const port = parsed.port || '5432';
+    return postgres(parsed.toString(), { ...options, path: `${socketDir}/.s.PGSQL.${port}` });
+  }
+  return postgres(url, options);
+}
+
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   return options.databaseUrl ? openPostgres(options.databaseUrl, options.maxConnections ?? 10) : openPglite(options);
 }
 
 function openPostgres(url: string, max: number): Database {
-  const sql = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'batchgate' } });
+  const sql = postgresConnection(url, { max, onnotice: () => {}, connection: { application_name: 'batchgate' } });
   const db = drizzlePostgres(sql, { schema }) as unknown as Db;
   return {
     kind: 'postgres',
@@ -115,7 +130,7 @@ export async function migrate(database: Database): Promise<void> {
   if (database.driver.kind === 'postgres') {
     // One dedicated connection holding an advisory lock serializes concurrent starts: drizzle's
     // migrator is not safe to run twice at once.
-    const conn = postgres(database.driver.url, { max: 1, onnotice: () => {} });
+    const conn = postgresConnection(database.driver.url, { max: 1, onnotice: () => {} });
     try {
       await conn`select pg_advisory_lock(727274)`;
       await migratePostgres(drizzlePostgres(conn), { migrationsFolder: folder });

@@ -1,6 +1,5 @@
 // Object ids: OpenAI-style prefixes over lowercase ULIDs, so ids sort by creation time and
 // cursor pagination on `id` never skips or repeats.
-import { createHash } from 'node:crypto';
 import { monotonicFactory } from 'ulidx';
 import { z } from 'zod';
 
@@ -10,11 +9,6 @@ export const newFileId = () => `file-${ulid().toLowerCase()}`;
 export const newBatchId = () => `batch_${ulid().toLowerCase()}`;
 export const newKeyId = () => `key_${ulid().toLowerCase()}`;
 export const newProjectId = () => `proj_${ulid().toLowerCase()}`;
-
-/** A stable id for one line of a batch, the same on every finalize. */
-export function batchRequestId(batchId: string, lineIndex: number): string {
-  return `batch_req_${createHash('sha256').update(`${batchId}:${lineIndex}`).digest('hex').slice(0, 32)}`;
-}
 
 /** Any id a client may send: bounded, otherwise opaque (an unknown id is a plain 404). */
 export const ObjectId = z.string().min(1, 'must not be empty').max(256, 'is too long');

@@ -1,34 +1,53 @@
-// Finalize: once every row of a batch has ended, stream its rows in input order into the output
-// file (2xx answers) and the error file (everything else) in OpenAI's batch line format, then set
-// the terminal status. One transaction, holding the batch row lock: a crash leaves nothing half
-// done and another worker simply finalizes again.
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import { batchRequests } from '../db/tables/batch-requests.js';
+// Finalize: once every row of a batch has ended, write its output file (2xx answers) and error
+// file (everything else) in input order, in OpenAI's batch line format, then set the terminal
+// status. The lines are built and chunked inside PostgreSQL (no response travels to this process
+// and back). One transaction, holding the batch row lock: a crash leaves nothing half done and
+// another worker simply finalizes again.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/client.js';
 import { type BatchStatus, batches } from '../db/tables/batches.js';
+import { files } from '../db/tables/files.js';
 import type { Deps } from '../domain/deps.js';
-import { type FileWriter, openFileWriter } from '../domain/files/file-store.js';
-import { batchRequestId } from '../domain/ids.js';
+import { CHUNK_BYTES } from '../domain/files/file-store.js';
+import { newFileId } from '../domain/ids.js';
 
-const PAGE = 2000;
+/**
+ * One JSONL line per row, as SQL: `batch_req_` + md5 of the batch id and line as the line's id;
+ * an answer (2xx or upstream error) as `response`, a request with no answer as `error`.
+ */
+const LINE = sql`'{"id":"batch_req_' || md5(r.batch_id || ':' || r.line_index) || '","custom_id":' || to_json(r.custom_id)::text ||
+  case when r.status_code is not null and r.response is not null
+    then ',"response":{"status_code":' || r.status_code || ',"request_id":' || to_json(coalesce(r.request_id, ''))::text ||
+         ',"body":' || r.response || '},"error":null}'
+    else ',"response":null,"error":{"code":' || to_json(coalesce(r.error_code, 'upstream_unreachable'))::text ||
+         ',"message":' || to_json(coalesce(r.error_message, ''))::text || '}}'
+  end || chr(10)`;
 
-type DoneRow = Pick<
-  typeof batchRequests.$inferSelect,
-  'lineIndex' | 'customId' | 'statusCode' | 'response' | 'requestId' | 'errorCode' | 'errorMessage'
->;
-
-/** One JSONL line of the output or error file. */
-export function batchOutputLine(batchId: string, row: DoneRow): { ok: boolean; line: string } {
-  const id = JSON.stringify(batchRequestId(batchId, row.lineIndex));
-  const customId = JSON.stringify(row.customId);
-  if (row.statusCode !== null && row.response !== null) {
-    const requestId = JSON.stringify(row.requestId ?? '');
-    return {
-      ok: row.statusCode >= 200 && row.statusCode < 300,
-      line: `{"id":${id},"custom_id":${customId},"response":{"status_code":${row.statusCode},"request_id":${requestId},"body":${row.response}},"error":null}\n`,
-    };
-  }
-  const error = JSON.stringify({ code: row.errorCode ?? 'upstream_unreachable', message: row.errorMessage ?? '' });
-  return { ok: false, line: `{"id":${id},"custom_id":${customId},"response":null,"error":${error}}\n` };
+/**
+ * Write both files' chunks in one statement: lines in input order, a new chunk whenever a line
+ * starts past the next CHUNK_BYTES boundary of its file. Returns the bytes written per file.
+ */
+async function writeResultFiles(tx: Db, batchId: string, outputId: string, errorId: string) {
+  return rows<{ file_id: string; bytes: number }>(
+    tx,
+    sql`
+    with lines as (
+      select r.line_index,
+        case when r.status_code between 200 and 299 and r.response is not null then ${outputId} else ${errorId} end as file_id,
+        ${LINE} as line
+      from batch_requests r where r.batch_id = ${batchId}
+    ), placed as (
+      select file_id, line_index, line,
+        (sum(octet_length(line)) over (partition by file_id order by line_index) - octet_length(line)) / ${CHUNK_BYTES} as seq
+      from lines
+    ), chunks as (
+      insert into file_chunks (file_id, seq, data)
+      select file_id, seq, convert_to(string_agg(line, '' order by line_index), 'UTF8')
+      from placed group by file_id, seq
+      returning file_id, octet_length(data) as bytes
+    )
+    select file_id, sum(bytes)::bigint::float8 as bytes from chunks group by file_id`,
+  );
 }
 
 /** Ended batches waiting for their files (found by the maintenance sweep). */
@@ -64,54 +83,36 @@ export async function finalizeBatch(deps: Deps, batchId: string): Promise<BatchS
       .where(and(eq(batches.id, batchId), inArray(batches.status, ['in_progress', 'finalizing', 'cancelling']), ready))
       .for('update', { skipLocked: true });
     if (!batch) return null;
-    const writers: { output?: FileWriter; error?: FileWriter } = {};
-    const writerFor = async (side: 'output' | 'error') => {
-      writers[side] ??= await openFileWriter(tx, {
+    const [outputId, errorId] = [newFileId(), newFileId()];
+    const sides = { [outputId]: 'output', [errorId]: 'error' };
+    await tx.insert(files).values(
+      Object.entries(sides).map(([id, side]) => ({
+        id,
         projectId: batch.projectId,
         filename: `${batch.id}_${side}.jsonl`,
         purpose: 'batch_output',
-      });
-      return writers[side]!;
-    };
-    let expired = false;
-    for (let after = -1; ; ) {
-      const page = await tx
-        .select({
-          lineIndex: batchRequests.lineIndex,
-          customId: batchRequests.customId,
-          statusCode: batchRequests.statusCode,
-          response: batchRequests.response,
-          requestId: batchRequests.requestId,
-          errorCode: batchRequests.errorCode,
-          errorMessage: batchRequests.errorMessage,
-        })
-        .from(batchRequests)
-        .where(and(eq(batchRequests.batchId, batch.id), gt(batchRequests.lineIndex, after)))
-        .orderBy(asc(batchRequests.lineIndex))
-        .limit(PAGE);
-      if (page.length === 0) break;
-      let output = '';
-      let errors = '';
-      for (const row of page) {
-        const { ok, line } = batchOutputLine(batch.id, row);
-        if (ok) output += line;
-        else errors += line;
-        if (row.errorCode === 'batch_expired') expired = true;
-      }
-      if (output) await (await writerFor('output')).write(output);
-      if (errors) await (await writerFor('error')).write(errors);
-      after = page.at(-1)!.lineIndex;
+        status: 'uploading' as const,
+      })),
+    );
+    const written = new Map((await writeResultFiles(tx, batch.id, outputId, errorId)).map((w) => [w.file_id, w.bytes]));
+    for (const id of [outputId, errorId]) {
+      const bytes = written.get(id);
+      if (bytes === undefined)
+        await tx.delete(files).where(eq(files.id, id)); // a side with no lines gets no file
+      else await tx.update(files).set({ bytes, status: 'processed' }).where(eq(files.id, id));
     }
-    const outputFile = writers.output ? await writers.output.finish() : undefined;
-    const errorFile = writers.error ? await writers.error.finish() : undefined;
+    const [expired] = await rows<{ any: boolean }>(
+      tx,
+      sql`select exists (select 1 from batch_requests where batch_id = ${batch.id} and error_code = 'batch_expired') as any`,
+    );
     const now = deps.clock.now();
-    const status: BatchStatus = batch.status === 'cancelling' ? 'cancelled' : expired ? 'expired' : 'completed';
+    const status: BatchStatus = batch.status === 'cancelling' ? 'cancelled' : expired?.any ? 'expired' : 'completed';
     const [updated] = await tx
       .update(batches)
       .set({
         status,
-        outputFileId: outputFile?.id ?? null,
-        errorFileId: errorFile?.id ?? null,
+        outputFileId: written.has(outputId) ? outputId : null,
+        errorFileId: written.has(errorId) ? errorId : null,
         finalizingAt: batch.finalizingAt ?? (status === 'completed' ? now : null),
         completedAt: status === 'completed' ? now : null,
         expiredAt: status === 'expired' ? now : null,

@@ -165,13 +165,21 @@ type RowKey = { batchId: string; lineIndex: number };
 const keysJson = (keys: RowKey[]) =>
   JSON.stringify(keys.map((k) => ({ batch_id: k.batchId, line_index: k.lineIndex })));
 
-/** Extend the leases of rows this owner still holds. */
+/**
+ * Extend the leases of rows this owner still holds. Rows locked right now (being recorded) are
+ * skipped rather than waited for: waiting, with the two statements taking rows in different
+ * orders, deadlocked against `recordOutcomes`.
+ */
 export async function renewLeases(database: Database, owner: string, keys: RowKey[], leaseMs: number): Promise<void> {
   if (keys.length === 0) return;
   await database.query(
     `update batch_requests r set lease_expires_at = now() + ($3::int * interval '1 millisecond')
-     from json_to_recordset($1::json) as k(batch_id text, line_index int)
-     where r.batch_id = k.batch_id and r.line_index = k.line_index and r.state = 'running' and r.lease_owner = $2`,
+     where r.ctid = any(array(
+       select b.ctid from batch_requests b
+       join json_to_recordset($1::json) as k(batch_id text, line_index int)
+         on b.batch_id = k.batch_id and b.line_index = k.line_index
+       where b.state = 'running' and b.lease_owner = $2
+       for update of b skip locked))`,
     [keysJson(keys), owner, leaseMs],
   );
 }
@@ -200,8 +208,11 @@ export async function endOpenRows(db: Db, batchId: string, code: NoAnswerCode, m
     with ended as (
       update batch_requests set state = 'done', error_code = ${code}, error_message = ${message},
         status_code = null, response = null, lease_owner = null, lease_expires_at = null, completed_at = now()
-      where batch_id = ${batchId} and state <> 'done'
-        and (state = 'pending' or lease_expires_at < now())
+      where ctid = any(array(
+        select ctid from batch_requests
+        where batch_id = ${batchId} and state <> 'done' and (state = 'pending' or lease_expires_at < now())
+        -- A row locked now is being claimed or recorded: its worker will end it.
+        for update skip locked))
       returning 1
     ), counted as (
       update batches set failed = failed + (select count(*) from ended)

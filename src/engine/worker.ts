@@ -124,12 +124,15 @@ export class Worker {
   private readonly slots = new Map<string, BatchSlot>();
   /** Rows leased to this worker whose outcome is not yet durable. */
   private readonly held = new Map<string, ClaimedRow>();
+  /** Of those, the ones with an outcome waiting to be written (no longer renewed). */
+  private readonly settled = new Set<string>();
   private readonly inFlight = new Set<string>();
   private buffer: RowOutcome[] = [];
   private readonly workToClaim = new Signal();
   private readonly outcomesBuffered = new Signal();
   private readonly flushDue = new Signal();
   private readonly maintenanceDue = new Signal();
+  private readonly validationDue = new Signal();
   private readonly toFinalize = new Set<string>();
   private readonly progress: ProgressThrottle;
   private validating: string | null = null;
@@ -164,7 +167,7 @@ export class Worker {
     this.unsubscribe.push(
       this.deps.events.onWake(() => {
         this.workToClaim.poke();
-        this.maintenanceDue.poke();
+        this.validationDue.poke();
       }),
       this.deps.events.subscribe((event) => this.onBatchEvent(event)),
     );
@@ -198,6 +201,7 @@ export class Worker {
       this.deps.log.error({ err: error }, 'releasing rows failed; their leases will lapse'),
     );
     this.held.clear();
+    this.settled.clear();
     this.progress.clear();
     for (const slot of this.slots.values()) clearTimeout(slot.expiryTimer);
     this.slots.clear();
@@ -342,6 +346,7 @@ export class Worker {
         }
       }
       this.settle(row, outcome);
+      (globalThis as any).__lastDone = performance.now();
     } finally {
       this.inFlight.delete(key);
       if (lane.queue.size < 2 * lane.config.maxConcurrency) this.workToClaim.poke();
@@ -350,6 +355,7 @@ export class Worker {
 
   private settle(row: ClaimedRow, outcome: Outcome | AbortReason): void {
     if (outcome === 'shutdown') return; // stays held; released by stop()
+    this.settled.add(rowKey(row));
     const key = { batchId: row.batchId, lineIndex: row.lineIndex };
     if (typeof outcome === 'string') {
       const message =
@@ -380,7 +386,15 @@ export class Worker {
       });
     }
     if (this.buffer.length === 1) this.outcomesBuffered.poke();
-    if (this.buffer.length >= this.options.flushRows) this.flushDue.poke();
+    // Write now when the buffer is full, or when nothing else is coming soon (the end of a batch).
+    if (this.buffer.length >= this.options.flushRows || this.quiet()) this.flushDue.poke();
+  }
+
+  /** At most `inFlight` requests in flight (the one settling, by default), none queued. */
+  private quiet(inFlight = 1): boolean {
+    if (this.inFlight.size > inFlight) return false;
+    for (const lane of this.lanes.values()) if (lane.queue.size > 0) return false;
+    return true;
   }
 
   // ── record ───────────────────────────────────────────────────────────────────────────────
@@ -392,7 +406,7 @@ export class Worker {
         await this.outcomesBuffered.wait(this.options.idlePollMs, this.stopping);
         continue;
       }
-      if (this.buffer.length < this.options.flushRows && !this.stopping.aborted) {
+      if (this.buffer.length < this.options.flushRows && !this.stopping.aborted && !this.quiet(0)) {
         await this.flushDue.wait(this.options.flushDelayMs, this.stopping);
       }
       try {
@@ -407,7 +421,10 @@ export class Worker {
   /** Write every buffered outcome in one statement; on failure they stay buffered. */
   private async flushOutcomes(): Promise<void> {
     if (this.buffer.length === 0) return;
-    const outcomes = this.buffer;
+    // In key order, so concurrent writers lock rows in the same order.
+    const outcomes = this.buffer.sort((a, b) =>
+      a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : a.lineIndex - b.lineIndex,
+    );
     this.buffer = [];
     let progress: Awaited<ReturnType<typeof recordOutcomes>>;
     const flushStarted = performance.now();
@@ -421,7 +438,9 @@ export class Worker {
     }
     let retrying = false;
     for (const outcome of outcomes) {
-      this.held.delete(rowKey(outcome));
+      const key = rowKey(outcome);
+      this.held.delete(key);
+      this.settled.delete(key);
       if (!outcome.done) retrying = true;
       else this.stats.recorded++;
     }
@@ -444,7 +463,8 @@ export class Worker {
       await sleep(this.options.heartbeatMs, undefined, { signal: this.stopping }).catch(() => {});
       if (this.stopping.aborted) return;
       try {
-        await renewLeases(this.deps.database, this.id, [...this.held.values()], this.options.leaseMs);
+        const unsettled = [...this.held].filter(([key]) => !this.settled.has(key)).map(([, row]) => row);
+        await renewLeases(this.deps.database, this.id, unsettled, this.options.leaseMs);
         if (this.validating) await renewValidationLease(this.deps, this.id, this.options.leaseMs);
       } catch (error) {
         this.deps.log.warn({ err: error, worker: this.id }, 'lease renewal failed');
@@ -458,7 +478,7 @@ export class Worker {
     while (!this.stopping.aborted) {
       const batch = await leaseValidation(this.deps, this.id, this.options.leaseMs);
       if (!batch) {
-        await this.maintenanceDue.wait(this.options.maintenanceMs, this.stopping);
+        await this.validationDue.wait(this.options.maintenanceMs, this.stopping);
         continue;
       }
       this.validating = batch.id;
@@ -478,21 +498,35 @@ export class Worker {
     }
   }
 
+  /**
+   * Finalize ended batches as soon as they are known (the writer hands them over); every
+   * `maintenanceMs`, also sweep for expiry, cancelled leftovers, batches another worker left
+   * unfinalized, and abandoned uploads.
+   */
   private async maintenanceLoop(): Promise<void> {
+    let nextSweep = 0;
     while (!this.stopping.aborted) {
-      const { overdue, changed } = await expireDueBatches(this.deps);
-      for (const id of overdue) this.slots.get(id)?.controller.abort('batch_expired' satisfies AbortReason);
-      for (const id of [...changed, ...(await sweepCancelling(this.deps))]) this.toFinalize.add(id);
-      for (const id of await batchesReadyToFinalize(this.deps)) {
-        this.toFinalize.add(id);
+      await this.finalizeKnown();
+      if (performance.now() >= nextSweep) {
+        const { overdue, changed } = await expireDueBatches(this.deps);
+        for (const id of overdue) this.slots.get(id)?.controller.abort('batch_expired' satisfies AbortReason);
+        for (const id of [...changed, ...(await sweepCancelling(this.deps))]) this.toFinalize.add(id);
+        for (const id of await batchesReadyToFinalize(this.deps)) this.toFinalize.add(id);
+        await purgeAbandonedUploads(this.deps);
+        nextSweep = performance.now() + this.options.maintenanceMs;
+        await this.finalizeKnown();
       }
-      for (const id of [...this.toFinalize]) {
-        this.toFinalize.delete(id);
-        if (this.stopping.aborted) return;
-        await finalizeBatch(this.deps, id);
+      if (this.toFinalize.size === 0) {
+        await this.maintenanceDue.wait(Math.max(1, nextSweep - performance.now()), this.stopping);
       }
-      await purgeAbandonedUploads(this.deps);
-      if (this.toFinalize.size === 0) await this.maintenanceDue.wait(this.options.maintenanceMs, this.stopping);
+    }
+  }
+
+  private async finalizeKnown(): Promise<void> {
+    for (const id of [...this.toFinalize]) {
+      this.toFinalize.delete(id);
+      if (this.stopping.aborted) return;
+      await finalizeBatch(this.deps, id);
     }
   }
 

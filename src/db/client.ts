@@ -68,7 +68,7 @@ export interface OpenOptions {
  * postgres-js options for a URL, also accepting libpq's `?host=/socket/dir` for a Unix socket
  * (cheaper than loopback TCP for a PostgreSQL on the same host).
  */
-export function postgresConnection(url: string, options: postgres.Options<{}> = {}): postgres.Sql {
+export function postgresConnection(url: string, options: postgres.Options<Record<string, never>> = {}): postgres.Sql {
   const parsed = new URL(url);
   const socketDir = parsed.searchParams.get('host');
   if (socketDir?.startsWith('/')) {

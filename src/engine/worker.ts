@@ -346,7 +346,6 @@ export class Worker {
         }
       }
       this.settle(row, outcome);
-      (globalThis as any).__lastDone = performance.now();
     } finally {
       this.inFlight.delete(key);
       if (lane.queue.size < 2 * lane.config.maxConcurrency) this.workToClaim.poke();

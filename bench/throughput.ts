@@ -8,9 +8,11 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import {
   chatLines,
+  cpuMs,
   createBatch,
   freshDatabase,
   median,
+  postgresCpuMs,
   startChild,
   startGateway,
   uploadFile,
@@ -50,10 +52,29 @@ const base = gateway.info.url!;
 
 const bodies = chatLines(N, 'bare').map((line) => JSON.stringify((JSON.parse(line) as { body: unknown }).body));
 
-async function bareLoop(): Promise<number> {
+/** CPU seconds per process over a timed section, summed across rounds. */
+const cpu = { bare: { client: 0, upstream: 0 }, gateway: { gateway: 0, postgres: 0, upstream: 0 } };
+const snapshot = () => ({
+  self: process.cpuUsage(),
+  gateway: cpuMs(gateway.proc.pid!),
+  upstream: cpuMs(upstream.proc.pid!),
+  postgres: postgresCpuMs(),
+});
+const since = (before: ReturnType<typeof snapshot>) => {
+  const self = process.cpuUsage(before.self);
+  return {
+    self: (self.user + self.system) / 1e6,
+    gateway: (cpuMs(gateway.proc.pid!) - before.gateway) / 1000,
+    upstream: (cpuMs(upstream.proc.pid!) - before.upstream) / 1000,
+    postgres: (postgresCpuMs() - before.postgres) / 1000,
+  };
+};
+
+async function bareLoop(measure = false): Promise<number> {
   const pool = new Pool(upstreamUrl, { connections: C, pipelining: 1 });
   const answers: string[] = new Array(N);
   let next = 0;
+  const before = snapshot();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: C }, async () => {
@@ -70,17 +91,29 @@ async function bareLoop(): Promise<number> {
     }),
   );
   const elapsed = performance.now() - started;
+  if (measure) {
+    const used = since(before);
+    cpu.bare.client += used.self;
+    cpu.bare.upstream += used.upstream;
+  }
   await pool.close();
   if (answers.filter(Boolean).length !== N) throw new Error('bare loop lost answers');
   return elapsed;
 }
 
-async function viaGateway(round: number): Promise<number> {
+async function viaGateway(round: number, measure = false): Promise<number> {
   const fileId = await uploadFile(base, new Blob([`${chatLines(N, `r${round}`).join('\n')}\n`]));
+  const before = snapshot();
   const started = performance.now();
   const id = await createBatch(base, fileId);
   const done = await waitForStatus(base, id, ['completed']);
   const elapsed = performance.now() - started;
+  if (measure) {
+    const used = since(before);
+    cpu.gateway.gateway += used.gateway;
+    cpu.gateway.postgres += used.postgres;
+    cpu.gateway.upstream += used.upstream;
+  }
   if (done.request_counts.completed !== N || !done.output_file_id)
     throw new Error(`unexpected result: ${JSON.stringify(done)}`);
   return elapsed;
@@ -90,12 +123,13 @@ async function viaGateway(round: number): Promise<number> {
 await bareLoop();
 await viaGateway(-1);
 
+const per = (seconds: number) => +((seconds * 1000) / (N * ROUNDS)).toFixed(3);
 const bare: number[] = [];
 const gw: number[] = [];
 const ratios: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  const b = await bareLoop();
-  const g = await viaGateway(round);
+  const b = await bareLoop(true);
+  const g = await viaGateway(round, true);
   bare.push(b);
   gw.push(g);
   ratios.push(b / g);
@@ -113,6 +147,15 @@ console.log(
     bareSeconds: +(median(bare) / 1000).toFixed(3),
     gatewaySeconds: +(median(gw) / 1000).toFixed(3),
     ratio: +median(ratios).toFixed(3),
+    // CPU seconds per 1,000 requests, by process (the bench's own polling is not counted).
+    cpuPerThousand: {
+      bare: { client: per(cpu.bare.client), upstream: per(cpu.bare.upstream) },
+      gateway: {
+        gateway: per(cpu.gateway.gateway),
+        postgres: per(cpu.gateway.postgres),
+        upstream: per(cpu.gateway.upstream),
+      },
+    },
   }),
 );
 await gateway.stop();

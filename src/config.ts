@@ -76,7 +76,12 @@ const FileSchema = z.strictObject({
 
 type ParsedProvider = z.infer<typeof ProviderSchema>;
 export type ProviderConfig = ParsedProvider & { name: string; apiKey?: string };
-export type ModelConfig = z.infer<typeof ModelSchema> & { id: string; upstreamModel: string };
+export type ModelConfig = z.infer<typeof ModelSchema> & {
+  id: string;
+  upstreamModel: string;
+  /** The prices as exact decimal strings, for SQL. */
+  prices: { input: string; output: string };
+};
 export type Limits = z.infer<typeof LimitsSchema>;
 
 export interface AppConfig {
@@ -192,7 +197,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       if (!providers[model.provider]) {
         problems.push({ path: `config.models.${id}.provider`, message: `unknown provider "${model.provider}"` });
       }
-      models[id] = { ...model, id, upstreamModel: model.upstreamModel ?? id };
+      models[id] = {
+        ...model,
+        id,
+        upstreamModel: model.upstreamModel ?? id,
+        prices: { input: String(model.inputPricePerMillion), output: String(model.outputPricePerMillion) },
+      };
     }
     if (Object.keys(models).length === 0)
       problems.push({ path: 'config.models', message: 'at least one model is required' });

@@ -72,17 +72,17 @@ export interface RowOutcome {
   lineIndex: number;
   /** false: back to pending, to be retried after `retryInMs`. */
   done: boolean;
-  retryInMs?: number;
-  statusCode?: number;
-  response?: string;
-  requestId?: string;
-  errorCode?: NoAnswerCode;
-  errorMessage?: string;
-  inputTokens?: number;
-  outputTokens?: number;
+  retryInMs: number;
+  statusCode: number | null;
+  response: string | null;
+  requestId: string | null;
+  errorCode: NoAnswerCode | null;
+  errorMessage: string | null;
+  inputTokens: number;
+  outputTokens: number;
   /** USD per million tokens, as decimal strings so cost is computed exactly in SQL. */
-  inputPrice?: string;
-  outputPrice?: string;
+  inputPrice: string;
+  outputPrice: string;
 }
 
 export interface BatchProgress {
@@ -109,16 +109,16 @@ export async function recordOutcomes(
     batch_id: o.batchId,
     line_index: o.lineIndex,
     done: o.done,
-    retry_in_ms: o.retryInMs ?? 0,
-    status_code: o.statusCode ?? null,
-    response: o.response ?? null,
-    request_id: o.requestId ?? null,
-    error_code: o.errorCode ?? null,
-    error_message: o.errorMessage ?? null,
-    input_tokens: o.inputTokens ?? 0,
-    output_tokens: o.outputTokens ?? 0,
-    input_price: o.inputPrice ?? '0',
-    output_price: o.outputPrice ?? '0',
+    retry_in_ms: o.retryInMs,
+    status_code: o.statusCode,
+    response: o.response,
+    request_id: o.requestId,
+    error_code: o.errorCode,
+    error_message: o.errorMessage,
+    input_tokens: o.inputTokens,
+    output_tokens: o.outputTokens,
+    input_price: o.inputPrice,
+    output_price: o.outputPrice,
   }));
   return database.query<BatchProgress>(RECORD_SQL, [JSON.stringify(input), owner]);
 }

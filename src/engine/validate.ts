@@ -16,8 +16,6 @@ export const MAX_REPORTED_ERRORS = 100;
 
 type BatchRow = typeof batches.$inferSelect;
 
-export type ValidationResult = 'in_progress' | 'failed' | 'superseded';
-
 const error = (code: string, message: string, line: number | null, param: string | null = null): BatchErrorEntry => ({
   code,
   message,
@@ -93,22 +91,25 @@ class LineChecker {
   }
 }
 
-/** Validate `batch` (leased by `owner`) and ingest its rows; returns the state it ended in. */
+/**
+ * Validate `batch` (leased by `owner`) and ingest its rows. Returns the batch as it ended
+ * (`in_progress` or `failed`), or null when it was cancelled or taken over meanwhile.
+ */
 export async function validateBatch(
   deps: Deps,
   batch: BatchRow,
   owner: string,
   signal?: AbortSignal,
-): Promise<ValidationResult> {
+): Promise<BatchRow | null> {
   const leased = and(eq(batches.id, batch.id), eq(batches.status, 'validating'), eq(batches.leaseOwner, owner));
   const fail = async (errors: BatchErrorEntry[]) => {
     const now = deps.clock.now();
-    const updated = await deps.db
+    const [updated] = await deps.db
       .update(batches)
       .set({ status: 'failed', failedAt: now, errors, leaseOwner: null, leaseExpiresAt: null })
       .where(leased)
-      .returning({ id: batches.id });
-    return updated.length > 0 ? 'failed' : 'superseded';
+      .returning();
+    return updated ?? null;
   };
 
   const file = await findLiveFile(deps.db, batch.inputFileId);
@@ -140,7 +141,7 @@ export async function validateBatch(
   }
   await sink.finish();
   const single = <T>(set: Set<T>) => (set.size === 1 ? [...set][0]! : null);
-  const updated = await deps.db
+  const [updated] = await deps.db
     .update(batches)
     .set({
       status: 'in_progress',
@@ -153,13 +154,13 @@ export async function validateBatch(
       leaseExpiresAt: null,
     })
     .where(leased)
-    .returning({ id: batches.id });
-  if (updated.length === 0) {
+    .returning();
+  if (!updated) {
     // Cancelled (or taken over) while we validated: our rows must not run.
     await deleteBatchRows(deps.database, batch.id);
-    return 'superseded';
+    return null;
   }
-  return 'in_progress';
+  return updated;
 }
 
 /** Stream the file's lines through the checker into the sink; returns the number of requests. */

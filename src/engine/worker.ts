@@ -28,7 +28,7 @@ import {
   renewValidationLease,
   sweepCancelling,
 } from './maintenance.js';
-import { type NoAnswerCode, type Outcome, outcomeOfError, outcomeOfResponse } from './outcome.js';
+import { type Answer, type NoAnswerCode, type Outcome, outcomeOfError, outcomeOfResponse } from './outcome.js';
 import {
   type ClaimedRow,
   claimRows,
@@ -92,6 +92,33 @@ interface Lane {
 }
 
 const rowKey = (row: { batchId: string; lineIndex: number }) => `${row.batchId}:${row.lineIndex}`;
+
+/** Every outcome has the same shape (one hidden class: this runs for every request). */
+function rowOutcome(
+  row: ClaimedRow,
+  done: boolean,
+  retryInMs: number,
+  answer: Answer | null,
+  errorCode: NoAnswerCode | null,
+  errorMessage: string | null,
+  prices?: { input: string; output: string },
+): RowOutcome {
+  return {
+    batchId: row.batchId,
+    lineIndex: row.lineIndex,
+    done,
+    retryInMs,
+    statusCode: answer ? answer.statusCode : null,
+    response: answer ? answer.body : null,
+    requestId: answer ? answer.requestId : null,
+    errorCode,
+    errorMessage,
+    inputTokens: answer ? answer.tokens.input : 0,
+    outputTokens: answer ? answer.tokens.output : 0,
+    inputPrice: prices ? prices.input : '0',
+    outputPrice: prices ? prices.output : '0',
+  };
+}
 
 /** A promise that resolves when `poke()` is called (or the wait times out / is aborted). */
 class Signal {
@@ -355,34 +382,17 @@ export class Worker {
   private settle(row: ClaimedRow, outcome: Outcome | AbortReason): void {
     if (outcome === 'shutdown') return; // stays held; released by stop()
     this.settled.add(rowKey(row));
-    const key = { batchId: row.batchId, lineIndex: row.lineIndex };
     if (typeof outcome === 'string') {
       const message =
         outcome === 'batch_cancelled' ? 'The batch was cancelled.' : 'The batch expired before an answer arrived.';
-      this.buffer.push({ ...key, done: true, errorCode: outcome satisfies NoAnswerCode, errorMessage: message });
+      this.buffer.push(rowOutcome(row, true, 0, null, outcome satisfies NoAnswerCode, message));
     } else if (outcome.kind === 'retry') {
-      this.buffer.push({
-        ...key,
-        done: false,
-        retryInMs: Math.round(outcome.delayMs),
-        errorMessage: outcome.lastError,
-      });
+      this.buffer.push(rowOutcome(row, false, Math.round(outcome.delayMs), null, null, outcome.lastError));
     } else if (outcome.kind === 'no_answer') {
-      this.buffer.push({ ...key, done: true, errorCode: outcome.code, errorMessage: outcome.message });
+      this.buffer.push(rowOutcome(row, true, 0, null, outcome.code, outcome.message));
     } else {
-      const { answer } = outcome;
       const model = this.deps.config.models[row.model];
-      this.buffer.push({
-        ...key,
-        done: true,
-        statusCode: answer.statusCode,
-        response: answer.body,
-        requestId: answer.requestId,
-        inputTokens: answer.tokens.input,
-        outputTokens: answer.tokens.output,
-        inputPrice: String(model?.inputPricePerMillion ?? 0),
-        outputPrice: String(model?.outputPricePerMillion ?? 0),
-      });
+      this.buffer.push(rowOutcome(row, true, 0, outcome.answer, null, null, model?.prices));
     }
     if (this.buffer.length === 1) this.outcomesBuffered.poke();
     // Write now when the buffer is full, or when nothing else is coming soon (the end of a batch).
@@ -482,11 +492,13 @@ export class Worker {
       }
       this.validating = batch.id;
       try {
-        const result = await validateBatch(this.deps, batch, this.id, this.stopping);
-        if (result !== 'superseded') {
-          const [row] = await this.deps.db.select().from(batches).where(eq(batches.id, batch.id));
-          if (row) await this.deps.events.publish({ id: row.id, projectId: row.projectId, status: row.status });
-          if (result === 'in_progress') await this.deps.events.wakeWorkers();
+        const validated = await validateBatch(this.deps, batch, this.id, this.stopping);
+        if (validated) {
+          // Start on it here at once; tell subscribers and the other workers without waiting.
+          if (validated.status === 'in_progress') this.workToClaim.poke();
+          const event = { id: validated.id, projectId: validated.projectId, status: validated.status };
+          void this.deps.events.publish(event).catch(() => {});
+          if (validated.status === 'in_progress') void this.deps.events.wakeWorkers().catch(() => {});
         }
       } catch (error) {
         await releaseValidation(this.deps, this.id, batch.id).catch(() => {});

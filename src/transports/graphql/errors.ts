@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { AppError, type AppErrorCode } from '../../domain/errors.js';
+import { HTTP_STATUS } from '../http-status.js';
 
 const CODE: Record<AppErrorCode, string> = {
   invalid_request: 'BAD_USER_INPUT',
@@ -16,18 +17,6 @@ const CODE: Record<AppErrorCode, string> = {
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   unprocessable: 'UNPROCESSABLE',
   rate_limited: 'RATE_LIMITED',
-};
-
-/** The HTTP status of an error that fails the whole request (resolver errors answer 200 with `errors`). */
-const HTTP_STATUS: Record<AppErrorCode, number> = {
-  invalid_request: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  unprocessable: 422,
-  rate_limited: 429,
 };
 
 /** The AppError behind an error, however deeply GraphQL wrapped it. */

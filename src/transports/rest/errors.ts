@@ -2,17 +2,7 @@
 // {"error":{"message","type","param","code"}} with the matching HTTP status.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type AppErrorCode } from '../../domain/errors.js';
-
-const STATUS: Record<AppErrorCode, number> = {
-  invalid_request: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  unprocessable: 422,
-  rate_limited: 429,
-};
+import { HTTP_STATUS } from '../http-status.js';
 
 const TYPE: Partial<Record<AppErrorCode, string>> = {
   rate_limited: 'requests',
@@ -55,7 +45,7 @@ export function sendError(reply: FastifyReply, error: unknown, request?: Fastify
       snake(error.param),
       error.options.detailCode ?? CODE[error.code] ?? null,
     );
-    return reply.status(STATUS[error.code]).send(body);
+    return reply.status(HTTP_STATUS[error.code]).send(body);
   }
   const fastifyError = error as FastifyError;
   const status = fastifyError.statusCode ?? 500;

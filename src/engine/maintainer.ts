@@ -1,0 +1,111 @@
+// The slower half of a worker, two loops:
+//   validation  — lease a `validating` batch, validate and ingest it (validate.ts), announce it
+//   maintenance — finalize ended batches as soon as the writer reports them (finalize.ts), and
+//                 every `maintenanceMs` sweep for expiry, cancelled leftovers, batches another
+//                 worker left unfinalized, and abandoned uploads (maintenance.ts)
+import type { Deps } from '../domain/deps.js';
+import { batchesReadyToFinalize, finalizeBatch } from './finalize.js';
+import {
+  expireDueBatches,
+  leaseValidation,
+  purgeAbandonedUploads,
+  releaseValidation,
+  renewValidationLease,
+  sweepCancelling,
+} from './maintenance.js';
+import { Signal } from './signal.js';
+import { validateBatch } from './validate.js';
+
+export interface MaintainerHooks {
+  /** A batch this process just validated is running: claim its rows now. */
+  onRunning(batchId: string): void;
+  /** These running batches are past `expires_at`: abort what is held of them. */
+  onOverdue(batchIds: string[]): void;
+}
+
+export class Maintainer {
+  private readonly validationDue = new Signal();
+  private readonly maintenanceDue = new Signal();
+  private readonly toFinalize = new Set<string>();
+  /** The batch being validated by this process, if any (its lease is renewed by the heartbeat). */
+  private validating: string | null = null;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly owner: string,
+    private readonly options: { leaseMs: number; maintenanceMs: number },
+    private readonly hooks: MaintainerHooks,
+  ) {}
+
+  /** New validating batches may exist. */
+  wakeValidation(): void {
+    this.validationDue.poke();
+  }
+
+  /** Something may need a sweep soon (a cancel, an expiry). */
+  wakeMaintenance(): void {
+    this.maintenanceDue.poke();
+  }
+
+  /** Every row of this batch has ended: write its files now. */
+  finalizeSoon(batchId: string): void {
+    this.toFinalize.add(batchId);
+    this.maintenanceDue.poke();
+  }
+
+  async renewValidationLease(): Promise<void> {
+    if (this.validating) await renewValidationLease(this.deps, this.owner, this.options.leaseMs);
+  }
+
+  async validationLoop(stop: AbortSignal): Promise<void> {
+    while (!stop.aborted) {
+      const batch = await leaseValidation(this.deps, this.owner, this.options.leaseMs);
+      if (!batch) {
+        await this.validationDue.wait(this.options.maintenanceMs, stop);
+        continue;
+      }
+      this.validating = batch.id;
+      try {
+        const validated = await validateBatch(this.deps, batch, this.owner, stop);
+        if (validated) {
+          const running = validated.status === 'in_progress';
+          if (running) this.hooks.onRunning(validated.id);
+          // Subscribers and the other workers learn of it without this loop waiting.
+          const event = { id: validated.id, projectId: validated.projectId, status: validated.status };
+          void this.deps.events.publish(event).catch(() => {});
+          if (running) void this.deps.events.wakeWorkers().catch(() => {});
+        }
+      } catch (error) {
+        await releaseValidation(this.deps, this.owner, batch.id).catch(() => {});
+        if (!stop.aborted) throw error;
+      } finally {
+        this.validating = null;
+      }
+    }
+  }
+
+  async maintenanceLoop(stop: AbortSignal): Promise<void> {
+    let nextSweep = 0;
+    while (!stop.aborted) {
+      await this.finalizeKnown(stop);
+      if (performance.now() >= nextSweep) {
+        const { overdue, changed } = await expireDueBatches(this.deps);
+        if (overdue.length > 0) this.hooks.onOverdue(overdue);
+        for (const id of [...changed, ...(await sweepCancelling(this.deps))]) this.toFinalize.add(id);
+        for (const id of await batchesReadyToFinalize(this.deps)) this.toFinalize.add(id);
+        await purgeAbandonedUploads(this.deps);
+        nextSweep = performance.now() + this.options.maintenanceMs;
+        await this.finalizeKnown(stop);
+      }
+      if (this.toFinalize.size === 0) await this.maintenanceDue.wait(Math.max(1, nextSweep - performance.now()), stop);
+    }
+  }
+
+  private async finalizeKnown(stop: AbortSignal): Promise<void> {
+    for (const id of [...this.toFinalize]) {
+      this.toFinalize.delete(id);
+      if (stop.aborted) return;
+      await finalizeBatch(this.deps, id);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+// The engine's pure decisions, without a database: retry timing, upstream-requested delays,
+// fair shares, token reading, classification of answers, and the rows written for them.
+import { describe, expect, it } from 'vitest';
+import { fairQuotas } from '../../src/engine/fairness.js';
+import { outcomeOfError, outcomeOfResponse } from '../../src/engine/outcome.js';
+import type { ClaimedRow } from '../../src/engine/request-rows.js';
+import { isRetryableStatus, requestedDelayMs, retryDelayMs } from '../../src/engine/retry.js';
+import { toRowOutcome } from '../../src/engine/row-outcome.js';
+import { estimateTokens, tokensOf } from '../../src/engine/usage.js';
+import { ProviderTimeoutError } from '../../src/providers/provider.js';
+
+const backoff = { baseMs: 100, maxMs: 1000 };
+const ctx = (attempt: number, maxRetries = 3) => ({ attempt, maxRetries, backoff });
+const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}) => ({
+  statusCode,
+  headers,
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+describe('retry policy', () => {
+  it('retries 408, 409, 429 and 5xx, and no other status', () => {
+    expect([408, 409, 429, 500, 502, 503, 504].every(isRetryableStatus)).toBe(true);
+    expect([200, 400, 401, 403, 404, 413, 422].some(isRetryableStatus)).toBe(false);
+  });
+
+  it('backs off exponentially with equal jitter, capped', () => {
+    expect(retryDelayMs(1, backoff, undefined, () => 0)).toBe(50);
+    expect(retryDelayMs(1, backoff, undefined, () => 1)).toBe(100);
+    expect(retryDelayMs(3, backoff, undefined, () => 1)).toBe(400);
+    expect(retryDelayMs(10, backoff, undefined, () => 1)).toBe(1000);
+    expect(retryDelayMs(10, backoff, undefined, () => 0)).toBe(500);
+  });
+
+  it('honours retry-after-ms, then Retry-After in seconds or as an HTTP date', () => {
+    expect(requestedDelayMs({ 'retry-after-ms': '250', 'retry-after': '9' })).toBe(250);
+    expect(requestedDelayMs({ 'retry-after': '2' })).toBe(2000);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(requestedDelayMs({ 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }, now)).toBe(3000);
+    expect(requestedDelayMs({ 'retry-after': 'soon' })).toBeUndefined();
+    expect(requestedDelayMs({})).toBeUndefined();
+    expect(retryDelayMs(1, backoff, 1234)).toBe(1234);
+  });
+});
+
+describe('classifying an attempt', () => {
+  it('a 2xx JSON answer is final, with its tokens', () => {
+    const outcome = outcomeOfResponse(
+      json(200, { usage: { prompt_tokens: 7, completion_tokens: 3 } }, { 'x-request-id': 'req_1' }),
+      ctx(1),
+    );
+    expect(outcome).toEqual({
+      kind: 'answer',
+      answer: { statusCode: 200, requestId: 'req_1', body: expect.any(String), tokens: { input: 7, output: 3 } },
+    });
+  });
+
+  it('a retryable status is retried until maxRetries, then final with its body', () => {
+    expect(outcomeOfResponse(json(503, { error: { message: 'busy' } }, { 'retry-after-ms': '40' }), ctx(1))).toEqual({
+      kind: 'retry',
+      delayMs: 40,
+      lastError: 'upstream answered 503',
+    });
+    const final = outcomeOfResponse(json(503, { error: { message: 'busy' } }), ctx(4, 3));
+    expect(final).toMatchObject({ kind: 'answer', answer: { statusCode: 503, tokens: { input: 0, output: 0 } } });
+  });
+
+  it('a 400 is final at once', () => {
+    expect(outcomeOfResponse(json(400, { error: { message: 'bad' } }), ctx(1))).toMatchObject({
+      kind: 'answer',
+      answer: { statusCode: 400 },
+    });
+  });
+
+  it('a 2xx body that is not JSON is treated as a 502 and its text kept in an error body', () => {
+    expect(outcomeOfResponse(json(200, 'not json'), ctx(1))).toMatchObject({ kind: 'retry' });
+    const final = outcomeOfResponse(json(200, 'not json'), ctx(4, 3));
+    if (final.kind !== 'answer') throw new Error('expected an answer');
+    expect(final.answer.statusCode).toBe(502);
+    expect(JSON.parse(final.answer.body).error).toMatchObject({ code: 'invalid_upstream_response' });
+  });
+
+  it('re-serializes a multi-line JSON body to one line (JSONL output)', () => {
+    const outcome = outcomeOfResponse(json(200, '{\n  "ok": true\n}'), ctx(1));
+    expect(outcome).toMatchObject({ kind: 'answer', answer: { body: '{"ok":true}' } });
+  });
+
+  it('timeouts and connection errors are retried, then end as no-answer codes', () => {
+    expect(outcomeOfError(new ProviderTimeoutError(10), ctx(1))).toMatchObject({ kind: 'retry' });
+    expect(outcomeOfError(new ProviderTimeoutError(10), ctx(4, 3))).toMatchObject({
+      kind: 'no_answer',
+      code: 'request_timeout',
+    });
+    expect(outcomeOfError(new Error('ECONNREFUSED'), ctx(4, 3))).toMatchObject({
+      kind: 'no_answer',
+      code: 'upstream_unreachable',
+    });
+  });
+});
+
+describe('rows written for outcomes', () => {
+  const row: ClaimedRow = {
+    batchId: 'b',
+    lineIndex: 4,
+    customId: 'c',
+    model: 'm',
+    provider: 'p',
+    body: '{}',
+    attempts: 1,
+  };
+  const keys = (o: object) => Object.keys(o);
+
+  it('have one shape whatever happened', () => {
+    const answer = toRowOutcome(
+      row,
+      { kind: 'answer', answer: { statusCode: 200, requestId: 'r', body: '{}', tokens: { input: 1, output: 2 } } },
+      { input: '0.15', output: '0.6' },
+    );
+    const retry = toRowOutcome(row, { kind: 'retry', delayMs: 12.6, lastError: 'x' }, undefined);
+    const cancelled = toRowOutcome(row, 'batch_cancelled', undefined);
+    expect(keys(retry)).toEqual(keys(answer));
+    expect(keys(cancelled)).toEqual(keys(answer));
+    expect(answer).toMatchObject({ done: true, statusCode: 200, inputTokens: 1, outputTokens: 2, inputPrice: '0.15' });
+    expect(retry).toMatchObject({ done: false, retryInMs: 13, statusCode: null });
+    expect(cancelled).toMatchObject({ done: true, errorCode: 'batch_cancelled', response: null });
+  });
+});
+
+describe('fair shares', () => {
+  it('splits capacity between projects first, then between their batches', () => {
+    const quotas = fairQuotas(
+      [
+        { id: 'a1', projectId: 'A' },
+        { id: 'a2', projectId: 'A' },
+        { id: 'a3', projectId: 'A' },
+        { id: 'b1', projectId: 'B' },
+      ],
+      120,
+    );
+    expect(quotas).toEqual([
+      { batchId: 'a1', quota: 20 },
+      { batchId: 'a2', quota: 20 },
+      { batchId: 'a3', quota: 20 },
+      { batchId: 'b1', quota: 60 },
+    ]);
+    expect(fairQuotas([{ id: 'x', projectId: 'X' }], 0)).toEqual([]);
+    expect(fairQuotas([], 10)).toEqual([]);
+  });
+
+  it('gives every batch at least one row even when capacity is short', () => {
+    const many = Array.from({ length: 5 }, (_, i) => ({ id: `m${i}`, projectId: 'P' }));
+    expect(fairQuotas(many, 2).every((q) => q.quota === 1)).toBe(true);
+  });
+});
+
+describe('tokens', () => {
+  it('reads chat/completions/embeddings and responses usage shapes', () => {
+    expect(tokensOf({ usage: { prompt_tokens: 5, completion_tokens: 2 } })).toEqual({ input: 5, output: 2 });
+    expect(tokensOf({ usage: { prompt_tokens: 9, total_tokens: 9 } })).toEqual({ input: 9, output: 0 });
+    expect(tokensOf({ usage: { input_tokens: 4, output_tokens: 6 } })).toEqual({ input: 4, output: 6 });
+    expect(tokensOf({})).toEqual({ input: 0, output: 0 });
+    expect(tokensOf({ usage: { prompt_tokens: -3, completion_tokens: 'x' } })).toEqual({ input: 0, output: 0 });
+  });
+
+  it('estimates a request from its size and max_tokens', () => {
+    expect(estimateTokens('x'.repeat(400))).toBe(100);
+    expect(estimateTokens('{"max_tokens": 50}')).toBe(5 + 50);
+  });
+});

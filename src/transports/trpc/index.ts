@@ -10,6 +10,10 @@ import { type AppRouter, appRouter } from './router.js';
 export async function trpcPlugin(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
+  // batches.create may carry inline requests: allow bodies as large as REST's POST /v1/batches.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit = ctx.deps.config.limits.maxFileBytes;
+  });
   const options: FastifyTRPCPluginOptions<AppRouter> = {
     prefix: '/trpc',
     trpcOptions: {

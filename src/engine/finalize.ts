@@ -83,6 +83,8 @@ export async function finalizeBatch(deps: Deps, batchId: string): Promise<BatchS
       .where(and(eq(batches.id, batchId), inArray(batches.status, ['in_progress', 'finalizing', 'cancelling']), ready))
       .for('update', { skipLocked: true });
     if (!batch) return null;
+    // The lines of a large batch are sorted twice; at the default 4 MB they spilled to disk.
+    await tx.execute(sql`set local work_mem = '64MB'`);
     const [outputId, errorId] = [newFileId(), newFileId()];
     const sides = { [outputId]: 'output', [errorId]: 'error' };
     await tx.insert(files).values(

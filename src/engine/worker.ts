@@ -231,9 +231,10 @@ export class Worker {
         await releaseRows(this.deps.database, this.id, claimed);
         return;
       }
-      for (const row of claimed) this.dispatch(row, active.find((b) => b.id === row.batchId)!);
+      const running = new Map(active.map((b) => [b.id, b]));
+      for (const row of claimed) this.dispatch(row, running.get(row.batchId)!);
       const holding = new Set([...this.held.values()].map((row) => row.batchId));
-      this.slots.prune(new Set(active.map((b) => b.id)), holding);
+      this.slots.prune(new Set(running.keys()), holding);
       if (claimed.length === 0) await this.workToClaim.wait(this.options.idlePollMs, this.stopping);
     }
   }

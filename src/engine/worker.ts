@@ -376,7 +376,8 @@ export class Worker {
   private onBatchEvent(event: BatchEvent): void {
     if (event.status === 'cancelling') {
       this.slots.abort(event.id, 'batch_cancelled');
-      this.maintainer.wakeMaintenance();
+      // Done at once if nothing was in flight here; otherwise the writer asks again once it is.
+      this.maintainer.finalizeSoon(event.id);
     }
   }
 }

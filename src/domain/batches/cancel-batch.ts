@@ -40,11 +40,10 @@ export async function cancelBatch(deps: Deps, caller: Caller, input: z.input<typ
       )
       .returning();
     if (!updated) continue;
+    // End what no worker holds before announcing it: workers react to the event by aborting their
+    // rows and finalizing, which only succeeds once every row has ended.
+    if (!validating) await endOpenRows(deps.db, id, 'batch_cancelled', 'The batch was cancelled.');
     await deps.events.publish({ id, projectId: updated.projectId, status: updated.status });
-    if (!validating) {
-      await endOpenRows(deps.db, id, 'batch_cancelled', 'The batch was cancelled.');
-      await deps.events.wakeWorkers();
-    }
     return toBatch(updated);
   }
   throw new AppError('conflict', `Batch ${id} is changing state; try again.`);

@@ -45,10 +45,11 @@ export function resolveAdminKey(config: AppConfig, log: Logger): string {
   const path = join(config.dataDir, 'admin-key');
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
   mkdirSync(config.dataDir, { recursive: true });
-  writeFileSync(path, `${generateKey()}\n`, { mode: 0o600 });
+  const key = generateKey();
+  writeFileSync(path, `${key}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
   log.warn({ path }, `BATCHGATE_ADMIN_KEY is not set: generated an admin key, stored in ${path}`);
-  return readFileSync(path, 'utf8').trim();
+  return key;
 }
 
 export async function startBatchgate(config: AppConfig, options: StartOptions = {}): Promise<Batchgate> {

@@ -86,21 +86,23 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
       .split('\n')
       .map((l) => JSON.parse(l).custom_id as string);
 
+  /** Wait until the batch completes; returns it as it ended. */
+  const untilCompleted = (id: string, timeoutMs: number, what: string) =>
+    waitFor(
+      async () => {
+        const b = await client.batches.retrieve(id);
+        return b.status === 'completed' ? b : undefined;
+      },
+      { timeoutMs, what },
+    );
+
   const attemptsOf = (prefix: string) =>
     [...upstream.attempts.entries()].filter(([tag]) => tag.startsWith(`${prefix}-`));
 
   it('two workers finish one batch together, every line exactly once', async () => {
     const [a, b] = await Promise.all([worker('sk-worker-a'), worker('sk-worker-b')]);
     const { batch, ids } = await createBatch('pair', 400);
-    const done = await waitFor(
-      async () => ((await client.batches.retrieve(batch.id)).status === 'completed' ? true : undefined),
-      {
-        timeoutMs: 60_000,
-        what: 'batch completed by two workers',
-      },
-    );
-    expect(done).toBe(true);
-    const final = await client.batches.retrieve(batch.id);
+    const final = await untilCompleted(batch.id, 60_000, 'batch completed by two workers');
     expect(final.request_counts).toEqual({ total: 400, completed: 400, failed: 0 });
     expect((await outputIds(final.output_file_id!)).sort()).toEqual([...ids].sort());
     expect(attemptsOf('pair').every(([, n]) => n === 1)).toBe(true);
@@ -123,15 +125,7 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     expect(sentBeforeKill).toBeLessThan(300);
 
     const second = await worker('sk-crash-2');
-    const resumed = await waitFor(
-      async () => ((await client.batches.retrieve(batch.id)).status === 'completed' ? true : undefined),
-      {
-        timeoutMs: 45_000,
-        what: 'batch completed after the crash',
-      },
-    );
-    expect(resumed).toBe(true);
-    const final = await client.batches.retrieve(batch.id);
+    const final = await untilCompleted(batch.id, 45_000, 'batch completed after the crash');
     expect(final.request_counts).toEqual({ total: 300, completed: 300, failed: 0 });
     const out = await outputIds(final.output_file_id!);
     expect(out).toHaveLength(300);
@@ -159,13 +153,9 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     expect(await first.kill('SIGTERM')).toBe(0);
     const second = await worker('sk-drain-2');
     const startedAt = Date.now();
-    await waitFor(async () => ((await client.batches.retrieve(batch.id)).status === 'completed' ? true : undefined), {
-      timeoutMs: 45_000,
-      what: 'batch completed after the handover',
-    });
+    const final = await untilCompleted(batch.id, 45_000, 'batch completed after the handover');
     // Released rows are claimable at once: no waiting for a lease to lapse.
     expect(Date.now() - startedAt).toBeLessThan(9_000);
-    const final = await client.batches.retrieve(batch.id);
     expect((await outputIds(final.output_file_id!)).sort()).toEqual([...ids].sort());
     expect(attemptsOf('drain')).toHaveLength(300);
     expect(attemptsOf('drain').every(([, n]) => n === 1)).toBe(true);

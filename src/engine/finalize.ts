@@ -5,6 +5,7 @@
 // another worker simply finalizes again.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/client.js';
+import { batchChunks } from '../db/tables/batch-chunks.js';
 import { type BatchStatus, batches } from '../db/tables/batches.js';
 import { files } from '../db/tables/files.js';
 import type { Deps } from '../domain/deps.js';
@@ -107,6 +108,8 @@ export async function finalizeBatch(deps: Deps, batchId: string): Promise<BatchS
       tx,
       sql`select exists (select 1 from batch_requests where batch_id = ${batch.id} and error_code = 'batch_expired') as any`,
     );
+    // Every line has ended; a chunk row left behind (skipped while locked by a cancel) goes too.
+    await tx.delete(batchChunks).where(eq(batchChunks.batchId, batch.id));
     const now = deps.clock.now();
     const status: BatchStatus = batch.status === 'cancelling' ? 'cancelled' : expired?.any ? 'expired' : 'completed';
     const [updated] = await tx

@@ -1,10 +1,12 @@
 // Bulk writing of a batch's request rows during validation: COPY FROM STDIN on PostgreSQL
-// (~110k rows/s here, see shared/PERF.md), multi-row INSERTs on PGlite.
+// (~110k rows/s here, see shared/PERF.md), multi-row INSERTs on PGlite; then one row per chunk of
+// CHUNK_LINES lines, the unit workers lease.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { batchChunks, CHUNK_LINES } from '../db/tables/batch-chunks.js';
 import { batchRequests } from '../db/tables/batch-requests.js';
 
 export interface IngestRow {
@@ -23,15 +25,50 @@ export interface RowSink {
   discard(): Promise<void>;
 }
 
-/** Remove every request row of a batch (leftovers of a crashed or failed validation). */
+/** Remove every request row and chunk of a batch (leftovers of a crashed or failed validation). */
 export async function deleteBatchRows(database: Database, batchId: string): Promise<void> {
+  await database.db.delete(batchChunks).where(eq(batchChunks.batchId, batchId));
   await database.db.delete(batchRequests).where(eq(batchRequests.batchId, batchId));
 }
 
 export async function openRowSink(database: Database, batchId: string): Promise<RowSink> {
-  return database.driver.kind === 'postgres'
-    ? copySink(database, database.driver.sql, batchId)
-    : insertSink(database, batchId);
+  const rows =
+    database.driver.kind === 'postgres'
+      ? await copySink(database, database.driver.sql, batchId)
+      : insertSink(database, batchId);
+  return withChunks(database, batchId, rows);
+}
+
+/** Plans the chunks while rows go by, and writes them once every row is durable. */
+function withChunks(database: Database, batchId: string, rows: RowSink): RowSink {
+  const chunks = new Map<number, { lines: number; providers: Set<string> }>();
+  return {
+    async add(row) {
+      const index = Math.floor(row.lineIndex / CHUNK_LINES);
+      let chunk = chunks.get(index);
+      if (!chunk) {
+        chunk = { lines: 0, providers: new Set() };
+        chunks.set(index, chunk);
+      }
+      chunk.lines++;
+      chunk.providers.add(row.provider);
+      await rows.add(row);
+    },
+    async finish() {
+      await rows.finish();
+      const values = [...chunks].map(([chunkIndex, c]) => ({
+        batchId,
+        chunkIndex,
+        firstLine: chunkIndex * CHUNK_LINES,
+        lineCount: c.lines,
+        providers: [...c.providers],
+      }));
+      for (let i = 0; i < values.length; i += 1000) {
+        await database.db.insert(batchChunks).values(values.slice(i, i + 1000));
+      }
+    },
+    discard: () => rows.discard(),
+  };
 }
 
 /** COPY text format: backslash, newline, carriage return and tab must be escaped. */

@@ -1,11 +1,13 @@
 // The worker: one process's share of execution, readable top to bottom.
-//   claim loop      — lease chunks of due rows, fairly across batches, for providers with room
-//   provider queues — run at most `maxConcurrency` requests per provider, within rpm/tpm
-//   writer loop     — record buffered outcomes in one statement, publish progress, hand ended
-//                     batches to finalize
-//   heartbeat       — renew the leases of every row (and validation) still held
+//   claim loop      — lease chunks of lines, fairly across batches, for providers with room
+//   provider queues — run at most `maxConcurrency` requests per provider, within rpm/tpm;
+//                     a retry waits (in memory, its chunk still leased) and queues again
+//   writer loop     — record buffered final outcomes and finished chunks in one statement,
+//                     publish progress, hand ended batches to finalize
+//   heartbeat       — renew the leases of every chunk (and validation) still held
 //   validation and maintenance loops — see maintainer.ts
 // Every wait takes the stop signal; `stop()` drains in-flight work within a bound, then releases.
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
@@ -22,26 +24,28 @@ import { ProviderRateLimit } from './limits.js';
 import { Maintainer } from './maintainer.js';
 import { type Outcome, outcomeOfError, outcomeOfResponse } from './outcome.js';
 import {
+  type ChunkKey,
+  type ClaimedChunk,
   type ClaimedRow,
-  claimRows,
+  claimChunks,
   type RowOutcome,
   recordOutcomes,
-  releaseRows,
+  releaseChunks,
   renewLeases,
 } from './request-rows.js';
 import type { BackoffPolicy } from './retry.js';
-import { toRowOutcome } from './row-outcome.js';
+import { type FinalOutcome, toRowOutcome } from './row-outcome.js';
 import { Signal } from './signal.js';
 import { estimateTokens } from './usage.js';
 
 export interface WorkerOptions {
   workerId: string;
-  /** A row or validation not renewed for this long is taken over by another worker. */
+  /** A chunk or validation not renewed for this long is taken over by another worker. */
   leaseMs: number;
   heartbeatMs: number;
-  /** Upper bound of rows claimed at once. */
+  /** Upper bound of lines claimed at once (in whole chunks). */
   maxClaim: number;
-  /** How often an idle worker looks for due rows without being woken. */
+  /** How often an idle worker looks for work without being woken. */
   idlePollMs: number;
   maintenanceMs: number;
   backoff: BackoffPolicy;
@@ -74,6 +78,12 @@ interface Lane {
 }
 
 const rowKey = (row: { batchId: string; lineIndex: number }) => `${row.batchId}:${row.lineIndex}`;
+const chunkKey = (chunk: ChunkKey) => `${chunk.batchId}#${chunk.chunkIndex}`;
+
+interface HeldChunk extends ChunkKey {
+  /** Its lines without a final outcome yet. */
+  open: number;
+}
 
 export class Worker {
   readonly id: string;
@@ -82,12 +92,14 @@ export class Worker {
   private readonly lanes = new Map<string, Lane>();
   private readonly slots: BatchSlots;
   private readonly maintainer: Maintainer;
-  /** Rows leased to this worker whose outcome is not yet durable. */
+  /** Chunks leased to this worker and not yet deleted. */
+  private readonly chunks = new Map<string, HeldChunk>();
+  /** Lines of those chunks whose outcome is not yet durable. */
   private readonly held = new Map<string, ClaimedRow>();
-  /** Of those, the ones with an outcome waiting to be written (no longer renewed). */
-  private readonly settled = new Set<string>();
   private readonly inFlight = new Set<string>();
   private buffer: RowOutcome[] = [];
+  /** Chunks whose every line has an outcome buffered or written: deleted with the next write. */
+  private finished: ChunkKey[] = [];
   private readonly workToClaim = new Signal();
   private readonly outcomesBuffered = new Signal();
   private readonly flushDue = new Signal();
@@ -104,6 +116,8 @@ export class Worker {
   ) {
     this.options = { ...defaultWorkerOptions(), ...options };
     this.id = this.options.workerId;
+    // Every retry waiting here listens on the stop signal.
+    setMaxListeners(0, this.stopController.signal);
     this.progress = new ProgressThrottle(deps.events, this.options.progressIntervalMs);
     this.maintainer = new Maintainer(deps, this.id, this.options, {
       onRunning: () => this.workToClaim.poke(),
@@ -143,7 +157,7 @@ export class Worker {
     ];
   }
 
-  /** Stop claiming, let in-flight requests finish (bounded), record or release everything held. */
+  /** Stop claiming, let in-flight requests finish (bounded), record what ended, release the chunks. */
   async stop(): Promise<void> {
     if (this.stopController.signal.aborted) return;
     this.stopController.abort();
@@ -159,12 +173,11 @@ export class Worker {
     this.outcomesBuffered.poke();
     await Promise.all(this.loops);
     await this.flushOutcomes().catch((error) => this.deps.log.error({ err: error }, 'final flush failed'));
-    const unsent = [...this.held.values()];
-    await releaseRows(this.deps.database, this.id, unsent).catch((error) =>
-      this.deps.log.error({ err: error }, 'releasing rows failed; their leases will lapse'),
+    await releaseChunks(this.deps.database, this.id).catch((error) =>
+      this.deps.log.error({ err: error }, 'releasing chunks failed; their leases will lapse'),
     );
     this.held.clear();
-    this.settled.clear();
+    this.chunks.clear();
     this.progress.clear();
     this.slots.clear();
     this.deps.log.info({ worker: this.id, ...this.stats }, 'worker stopped');
@@ -224,29 +237,33 @@ export class Worker {
       const claimed =
         active.length === 0
           ? []
-          : await claimRows(this.deps.database, this.id, fairQuotas(active, capacity), providers, this.options.leaseMs);
+          : await claimChunks(this.deps.database, this.id, fairQuotas(active, capacity), providers, this.options.leaseMs);
       this.stats.claims++;
       this.stats.claimMs += performance.now() - claimStarted;
-      if (this.stopping.aborted) {
-        await releaseRows(this.deps.database, this.id, claimed);
-        return;
-      }
+      if (this.stopping.aborted) return; // stop() releases every chunk held
       const running = new Map(active.map((b) => [b.id, b]));
-      for (const row of claimed) this.dispatch(row, running.get(row.batchId)!);
-      const holding = new Set([...this.held.values()].map((row) => row.batchId));
+      for (const chunk of claimed) this.take(chunk, running.get(chunk.batchId)!);
+      const holding = new Set([...this.chunks.values()].map((chunk) => chunk.batchId));
       this.slots.prune(new Set(running.keys()), holding);
       if (claimed.length === 0) await this.workToClaim.wait(this.options.idlePollMs, this.stopping);
     }
   }
 
-  private dispatch(row: ClaimedRow, batch: RunningBatch): void {
-    const key = rowKey(row);
-    // Our own row, re-claimed because its lease lapsed while it waited here (a stalled heartbeat):
-    // it is already queued or in flight, and the claim just renewed its lease. Never send it twice.
-    if (this.held.has(key)) return;
+  private take(chunk: ClaimedChunk, batch: RunningBatch): void {
+    const key = chunkKey(chunk);
+    // Our own chunk, re-claimed because its lease lapsed while we worked on it (a stalled
+    // heartbeat): its lines are already here, and the claim just renewed the lease. Never send twice.
+    if (this.chunks.has(key)) return;
+    this.chunks.set(key, { batchId: chunk.batchId, chunkIndex: chunk.chunkIndex, open: chunk.rows.length });
+    if (chunk.rows.length === 0) this.finish(chunk);
     const slot = this.slots.slotFor(batch);
-    const lane = this.lanes.get(row.provider)!;
-    this.held.set(key, row);
+    for (const row of chunk.rows) {
+      this.held.set(rowKey(row), row);
+      this.dispatch(row, slot, this.lanes.get(row.provider)!);
+    }
+  }
+
+  private dispatch(row: ClaimedRow, slot: BatchSlot, lane: Lane): void {
     void lane.queue
       .add(() => this.execute(row, slot, lane))
       .catch((error) => {
@@ -260,7 +277,7 @@ export class Worker {
     const key = rowKey(row);
     this.inFlight.add(key);
     try {
-      this.settle(row, await this.attempt(row, slot, lane));
+      this.settle(row, await this.attempt(row, slot, lane), slot, lane);
     } finally {
       this.inFlight.delete(key);
       if (lane.queue.size < 2 * lane.config.maxConcurrency) this.workToClaim.poke();
@@ -283,13 +300,34 @@ export class Worker {
     }
   }
 
-  private settle(row: ClaimedRow, outcome: Outcome | AbortReason): void {
-    if (outcome === 'shutdown') return; // stays held; released by stop()
-    this.settled.add(rowKey(row));
-    this.buffer.push(toRowOutcome(row, outcome, this.deps.config.models[row.model]?.prices));
+  private settle(row: ClaimedRow, outcome: Outcome | AbortReason, slot: BatchSlot, lane: Lane): void {
+    if (outcome === 'shutdown') return; // stays held; its chunk is released by stop()
+    if (typeof outcome !== 'string' && outcome.kind === 'retry') {
+      this.retryLater(row, slot, lane, outcome.delayMs);
+      return;
+    }
+    this.buffer.push(toRowOutcome(row, outcome satisfies FinalOutcome, this.deps.config.models[row.model]?.prices));
+    const chunk = this.chunks.get(chunkKey(row));
+    if (chunk && --chunk.open === 0) this.finish(chunk);
     if (this.buffer.length === 1) this.outcomesBuffered.poke();
     // Write now when the buffer is full, or when nothing else is coming soon (the end of a batch).
     if (this.buffer.length >= this.options.flushRows || this.quiet()) this.flushDue.poke();
+  }
+
+  /** Queue the line again after `delayMs`, or at once when its batch is cancelled or expires. */
+  private retryLater(row: ClaimedRow, slot: BatchSlot, lane: Lane, delayMs: number): void {
+    row.attempts++;
+    const signal = AbortSignal.any([slot.signal, this.stopping]);
+    void sleep(delayMs, undefined, { signal, ref: false })
+      .catch(() => {})
+      .then(() => {
+        if (!this.stopping.aborted) this.dispatch(row, slot, lane);
+      });
+  }
+
+  private finish(chunk: ChunkKey): void {
+    this.finished.push({ batchId: chunk.batchId, chunkIndex: chunk.chunkIndex });
+    this.outcomesBuffered.poke();
   }
 
   /** At most `inFlight` requests in flight (the one settling, by default), none queued. */
@@ -303,7 +341,7 @@ export class Worker {
 
   private async writerLoop(): Promise<void> {
     for (;;) {
-      if (this.buffer.length === 0) {
+      if (this.buffer.length === 0 && this.finished.length === 0) {
         if (this.stopping.aborted) return;
         await this.outcomesBuffered.wait(this.options.idlePollMs, this.stopping);
         continue;
@@ -320,32 +358,30 @@ export class Worker {
     }
   }
 
-  /** Write every buffered outcome in one statement; on failure they stay buffered. */
+  /** Write every buffered outcome and finished chunk in one statement; on failure they stay buffered. */
   private async flushOutcomes(): Promise<void> {
-    if (this.buffer.length === 0) return;
+    if (this.buffer.length === 0 && this.finished.length === 0) return;
     // In key order, so concurrent writers lock rows in the same order.
     const outcomes = this.buffer.sort((a, b) =>
       a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : a.lineIndex - b.lineIndex,
     );
+    const finished = this.finished;
     this.buffer = [];
+    this.finished = [];
     let progress: Awaited<ReturnType<typeof recordOutcomes>>;
     const flushStarted = performance.now();
     try {
-      progress = await recordOutcomes(this.deps.database, this.id, outcomes);
+      progress = await recordOutcomes(this.deps.database, this.id, outcomes, finished);
       this.stats.flushes++;
       this.stats.flushMs += performance.now() - flushStarted;
     } catch (error) {
       this.buffer = outcomes.concat(this.buffer);
+      this.finished = finished.concat(this.finished);
       throw error;
     }
-    let retrying = false;
-    for (const outcome of outcomes) {
-      const key = rowKey(outcome);
-      this.held.delete(key);
-      this.settled.delete(key);
-      if (!outcome.done) retrying = true;
-      else this.stats.recorded++;
-    }
+    for (const outcome of outcomes) this.held.delete(rowKey(outcome));
+    for (const chunk of finished) this.chunks.delete(chunkKey(chunk));
+    this.stats.recorded += outcomes.length;
     for (const batch of progress) {
       const event = { id: batch.id, projectId: batch.projectId, status: batch.status };
       if (batch.completed + batch.failed >= batch.total) {
@@ -354,7 +390,7 @@ export class Worker {
         this.progress.touch(event);
       }
     }
-    if (retrying) this.workToClaim.poke();
+    if (finished.length > 0) this.workToClaim.poke();
   }
 
   // ── leases ───────────────────────────────────────────────────────────────────────────────
@@ -364,8 +400,7 @@ export class Worker {
       await sleep(this.options.heartbeatMs, undefined, { signal: this.stopping }).catch(() => {});
       if (this.stopping.aborted) return;
       try {
-        const unsettled = [...this.held].filter(([key]) => !this.settled.has(key)).map(([, row]) => row);
-        await renewLeases(this.deps.database, this.id, unsettled, this.options.leaseMs);
+        if (this.chunks.size > 0) await renewLeases(this.deps.database, this.id, this.options.leaseMs);
         await this.maintainer.renewValidationLease();
       } catch (error) {
         this.deps.log.warn({ err: error, worker: this.id }, 'lease renewal failed');

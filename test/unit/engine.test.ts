@@ -100,6 +100,7 @@ describe('classifying an attempt', () => {
 describe('rows written for outcomes', () => {
   const row: ClaimedRow = {
     batchId: 'b',
+    chunkIndex: 0,
     lineIndex: 4,
     customId: 'c',
     model: 'm',
@@ -115,13 +116,13 @@ describe('rows written for outcomes', () => {
       { kind: 'answer', answer: { statusCode: 200, requestId: 'r', body: '{}', tokens: { input: 1, output: 2 } } },
       { input: '0.15', output: '0.6' },
     );
-    const retry = toRowOutcome(row, { kind: 'retry', delayMs: 12.6, lastError: 'x' }, undefined);
+    const timedOut = toRowOutcome(row, { kind: 'no_answer', code: 'request_timeout', message: 'x' }, undefined);
     const cancelled = toRowOutcome(row, 'batch_cancelled', undefined);
-    expect(keys(retry)).toEqual(keys(answer));
+    expect(keys(timedOut)).toEqual(keys(answer));
     expect(keys(cancelled)).toEqual(keys(answer));
-    expect(answer).toMatchObject({ done: true, statusCode: 200, inputTokens: 1, outputTokens: 2, inputPrice: '0.15' });
-    expect(retry).toMatchObject({ done: false, retryInMs: 13, statusCode: null });
-    expect(cancelled).toMatchObject({ done: true, errorCode: 'batch_cancelled', response: null });
+    expect(answer).toMatchObject({ statusCode: 200, inputTokens: 1, outputTokens: 2, inputPrice: '0.15' });
+    expect(timedOut).toMatchObject({ errorCode: 'request_timeout', errorMessage: 'x', statusCode: null });
+    expect(cancelled).toMatchObject({ errorCode: 'batch_cancelled', response: null });
   });
 });
 

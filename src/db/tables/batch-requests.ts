@@ -1,11 +1,11 @@
-// One row per input line. `state` drives execution: pending → running (leased by a worker) →
-// done. A done row holds the final answer (2xx body, upstream error, or a no-answer error code)
-// and the tokens and cost it added to its batch, exactly once.
-import { sql } from 'drizzle-orm';
-import { index, integer, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+// One row per input line, written twice: by validation (the request) and once more when it ends
+// (`state` pending → done) with the final answer (2xx body, upstream error, or a no-answer error
+// code) and the tokens and cost it added to its batch, exactly once. Who works on a line is leased
+// per chunk of lines (batch-chunks.ts), not per row.
+import { integer, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { batches } from './batches.js';
 
-export type RequestState = 'pending' | 'running' | 'done';
+export type RequestState = 'pending' | 'done';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -21,10 +21,6 @@ export const batchRequests = pgTable(
     provider: text('provider').notNull(),
     body: text('body').notNull(),
     state: text('state').$type<RequestState>().notNull().default('pending'),
-    attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
-    leaseOwner: text('lease_owner'),
-    leaseExpiresAt: ts('lease_expires_at'),
     statusCode: integer('status_code'),
     response: text('response'),
     requestId: text('request_id'),
@@ -36,8 +32,5 @@ export const batchRequests = pgTable(
     outputCost: numeric('output_cost', { precision: 38, scale: 12 }).notNull().default('0'),
     completedAt: ts('completed_at'),
   },
-  (t) => [
-    primaryKey({ columns: [t.batchId, t.lineIndex] }),
-    index('batch_requests_open_idx').on(t.batchId, t.lineIndex).where(sql`state <> 'done'`),
-  ],
+  (t) => [primaryKey({ columns: [t.batchId, t.lineIndex] })],
 );

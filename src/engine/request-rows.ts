@@ -208,10 +208,9 @@ export async function renewLeases(database: Database, owner: string, leaseMs: nu
 
 /** Give every chunk `owner` holds back (shutdown): its open lines are claimable again at once. */
 export async function releaseChunks(database: Database, owner: string): Promise<void> {
-  await database.query(
-    'update batch_chunks set lease_owner = null, lease_expires_at = null where lease_owner = $1',
-    [owner],
-  );
+  await database.query('update batch_chunks set lease_owner = null, lease_expires_at = null where lease_owner = $1', [
+    owner,
+  ]);
 }
 
 /**

@@ -237,7 +237,13 @@ export class Worker {
       const claimed =
         active.length === 0
           ? []
-          : await claimChunks(this.deps.database, this.id, fairQuotas(active, capacity), providers, this.options.leaseMs);
+          : await claimChunks(
+              this.deps.database,
+              this.id,
+              fairQuotas(active, capacity),
+              providers,
+              this.options.leaseMs,
+            );
       this.stats.claims++;
       this.stats.claimMs += performance.now() - claimStarted;
       if (this.stopping.aborted) return; // stop() releases every chunk held

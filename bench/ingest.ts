@@ -72,7 +72,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
   const fileId = await uploadFile(base, await openAsBlob(smallPath));
   const uploaded = performance.now();
   const id = await createBatch(base, fileId);
-  const batch = await waitForStatus(base, id, ['in_progress', 'completed'], 10);
+  const batch = await waitForStatus(base, id, ['in_progress', 'completed']);
   const validated = performance.now();
   if (batch.request_counts.total !== 50_000)
     throw new Error(`expected 50,000 requests, got ${batch.request_counts.total}`);
@@ -97,7 +97,7 @@ if (!values['skip-large']) {
   const started = performance.now();
   const fileId = await uploadFile(fresh.info.url!, await openAsBlob(largePath));
   const id = await createBatch(fresh.info.url!, fileId);
-  const batch = await waitForStatus(fresh.info.url!, id, ['in_progress', 'completed'], 50);
+  const batch = await waitForStatus(fresh.info.url!, id, ['in_progress', 'completed']);
   const seconds = (performance.now() - started) / 1000;
   peak = peakRssMb(fresh.proc.pid!);
   await cancel(fresh.info.url!, id);

@@ -124,15 +124,52 @@ export async function getBatch(base: string, id: string): Promise<BatchView> {
   return (await (await fetch(`${base}/v1/batches/${id}`, { headers: auth })).json()) as BatchView;
 }
 
-export async function waitForStatus(base: string, id: string, statuses: string[], pollMs = 20): Promise<BatchView> {
-  for (;;) {
-    const batch = await getBatch(base, id);
-    if (statuses.includes(batch.status)) return batch;
-    if (['failed', 'cancelled', 'expired'].includes(batch.status) && !statuses.includes(batch.status)) {
-      throw new Error(`batch ended ${batch.status}: ${JSON.stringify(batch.errors)}`);
+/**
+ * Wait for one of `statuses` through the `batchUpdated` subscription (GraphQL over SSE), the way a
+ * client would: no polling, so nothing but the batch's own events costs the gateway anything, and
+ * the moment is exact. Returns the batch as REST shows it then.
+ */
+export async function waitForStatus(base: string, id: string, statuses: string[]): Promise<BatchView> {
+  const ended = ['completed', 'failed', 'cancelled', 'expired'];
+  const abort = new AbortController();
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    signal: abort.signal,
+    headers: { ...auth, 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: 'subscription ($id: ID!) { batchUpdated(id: $id) { status } }', variables: { id } }),
+  });
+  if (!res.ok || !res.body) throw new Error(`subscribe failed: ${res.status} ${await res.text()}`);
+  const decoder = new TextDecoder();
+  let buffered = '';
+  try {
+    const reader = res.body.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      buffered += decoder.decode(chunk.value, { stream: true });
+      const blocks = buffered.split('\n\n');
+      buffered = blocks.pop()!;
+      for (const block of blocks) {
+        const data = block
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5))
+          .join('');
+        if (!data) continue;
+        const status = (JSON.parse(data) as { data?: { batchUpdated?: { status: string } } }).data?.batchUpdated
+          ?.status;
+        const current = status?.toLowerCase() ?? '';
+        if (statuses.includes(current) || ended.includes(current)) {
+          const batch = await getBatch(base, id);
+          if (!statuses.includes(batch.status)) {
+            throw new Error(`batch ended ${batch.status}: ${JSON.stringify(batch.errors)}`);
+          }
+          return batch;
+        }
+      }
     }
-    await new Promise((r) => setTimeout(r, pollMs));
+  } finally {
+    abort.abort();
   }
+  throw new Error(`the subscription to ${id} ended before it reached ${statuses.join('|')}`);
 }
 
 /** CPU milliseconds (user + system) a process has used, from /proc. */

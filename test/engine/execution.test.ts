@@ -216,6 +216,23 @@ describe('cancel and expiry', () => {
     expect(errors.map((l) => l.error.code)).toEqual(Array(5).fill('batch_cancelled'));
   });
 
+  it('cancel ends a request waiting out a long Retry-After at once, without sending it again', async () => {
+    const lines = [line('cw-ok', 'ok'), line('cw-wait', '429s:1:60')];
+    const batch = await runBatch(client, lines);
+    await waitFor(async () => (await client.batches.retrieve(batch.id)).request_counts!.completed === 1, {
+      what: 'the ok line',
+    });
+    await waitFor(() => upstream.attempts.get('cw-wait') === 1, { what: 'the first 429' });
+    await client.batches.cancel(batch.id);
+    const done = await untilTerminal(client, batch.id, 4000);
+    expect(done.status).toBe('cancelled');
+    expect(done.request_counts).toEqual({ total: 2, completed: 1, failed: 1 });
+    expect((await readJsonl(client, done.error_file_id)).map((l) => [l.custom_id, l.error.code])).toEqual([
+      ['cw-wait', 'batch_cancelled'],
+    ]);
+    expect(upstream.attempts.get('cw-wait')).toBe(1);
+  });
+
   it('expiry ends pending requests batch_expired and keeps the partial output', async () => {
     const lines = [
       ...Array.from({ length: 4 }, (_, i) => line(`ex-ok-${i}`, 'ok')),

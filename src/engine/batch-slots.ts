@@ -1,4 +1,4 @@
-// What a worker knows of each running batch it holds rows of: its endpoint and one AbortSignal
+// What a worker knows of each running batch it holds chunks of: its endpoint and one AbortSignal
 // that every request of the batch listens to, aborted on cancel, at `expires_at`, or on shutdown.
 import { setMaxListeners } from 'node:events';
 

@@ -17,7 +17,7 @@ import { Signal } from './signal.js';
 import { validateBatch } from './validate.js';
 
 export interface MaintainerHooks {
-  /** A batch this process just validated is running: claim its rows now. */
+  /** A batch this process just validated is running: claim its chunks now. */
   onRunning(batchId: string): void;
   /** These running batches are past `expires_at`: abort what is held of them. */
   onOverdue(batchIds: string[]): void;

@@ -94,8 +94,6 @@ export class Worker {
   private readonly maintainer: Maintainer;
   /** Chunks leased to this worker and not yet deleted. */
   private readonly chunks = new Map<string, HeldChunk>();
-  /** Lines of those chunks whose outcome is not yet durable. */
-  private readonly held = new Map<string, ClaimedRow>();
   private readonly inFlight = new Set<string>();
   private buffer: RowOutcome[] = [];
   /** Chunks whose every line has an outcome buffered or written: deleted with the next write. */
@@ -176,7 +174,6 @@ export class Worker {
     await releaseChunks(this.deps.database, this.id).catch((error) =>
       this.deps.log.error({ err: error }, 'releasing chunks failed; their leases will lapse'),
     );
-    this.held.clear();
     this.chunks.clear();
     this.progress.clear();
     this.slots.clear();
@@ -263,10 +260,7 @@ export class Worker {
     this.chunks.set(key, { batchId: chunk.batchId, chunkIndex: chunk.chunkIndex, open: chunk.rows.length });
     if (chunk.rows.length === 0) this.finish(chunk);
     const slot = this.slots.slotFor(batch);
-    for (const row of chunk.rows) {
-      this.held.set(rowKey(row), row);
-      this.dispatch(row, slot, this.lanes.get(row.provider)!);
-    }
+    for (const row of chunk.rows) this.dispatch(row, slot, this.lanes.get(row.provider)!);
   }
 
   private dispatch(row: ClaimedRow, slot: BatchSlot, lane: Lane): void {
@@ -307,7 +301,7 @@ export class Worker {
   }
 
   private settle(row: ClaimedRow, outcome: Outcome | AbortReason, slot: BatchSlot, lane: Lane): void {
-    if (outcome === 'shutdown') return; // stays held; its chunk is released by stop()
+    if (outcome === 'shutdown') return; // its chunk is released by stop()
     if (typeof outcome !== 'string' && outcome.kind === 'retry') {
       this.retryLater(row, slot, lane, outcome.delayMs);
       return;
@@ -385,7 +379,6 @@ export class Worker {
       this.finished = finished.concat(this.finished);
       throw error;
     }
-    for (const outcome of outcomes) this.held.delete(rowKey(outcome));
     for (const chunk of finished) this.chunks.delete(chunkKey(chunk));
     this.stats.recorded += outcomes.length;
     for (const batch of progress) {

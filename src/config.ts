@@ -66,6 +66,26 @@ const LimitsSchema = z.strictObject({
   maxFileBytes: z.number().int().min(1).default(209_715_200),
   maxRequestsPerBatch: z.number().int().min(1).default(50_000),
   apiRequestsPerMinutePerKey: z.number().int().min(1).default(3000),
+  /** One input line; longer lines fail validation (images inlined as base64 need room). */
+  maxLineBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  /** Bytes of live files a project may hold; uploads past it are refused (the admin project is exempt). */
+  maxStoredBytesPerProject: z
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024 * 1024),
+  /** Failed authentications per client address per minute before it is refused without a lookup. */
+  failedAuthPerMinutePerAddress: z.number().int().min(1).default(30),
+  /** Open live streams (subscriptions, SSE) per tenant key. */
+  liveStreamsPerKey: z.number().int().min(1).default(20),
+  /** Receiving a request (headers and body) may take this long; uploads only stall this long between bytes. */
+  requestTimeoutMs: z.number().int().min(1000).default(60_000),
+  /** GraphQL: the estimated cost ceiling of one operation (requested list sizes × selected fields). */
+  graphqlMaxCost: z.number().int().min(1).default(50_000),
 });
 
 const FileSchema = z.strictObject({
@@ -94,7 +114,8 @@ export interface AppConfig {
   role: Role;
   logLevel: (typeof LOG_LEVELS)[number];
   providers: Record<string, ProviderConfig>;
-  models: Record<string, ModelConfig>;
+  /** Looked up by a request line's `body.model`: a Map, so only configured names match (never `constructor`). */
+  models: ReadonlyMap<string, ModelConfig>;
   limits: Limits;
 }
 
@@ -184,7 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   }
   const file = fileResult?.success ? fileResult.data : undefined;
   const providers: Record<string, ProviderConfig> = {};
-  const models: Record<string, ModelConfig> = {};
+  const models = new Map<string, ModelConfig>();
   if (file) {
     for (const [name, provider] of Object.entries(file.providers)) {
       providers[name] = {
@@ -197,15 +218,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       if (!providers[model.provider]) {
         problems.push({ path: `config.models.${id}.provider`, message: `unknown provider "${model.provider}"` });
       }
-      models[id] = {
+      models.set(id, {
         ...model,
         id,
         upstreamModel: model.upstreamModel ?? id,
         prices: { input: String(model.inputPricePerMillion), output: String(model.outputPricePerMillion) },
-      };
+      });
     }
-    if (Object.keys(models).length === 0)
-      problems.push({ path: 'config.models', message: 'at least one model is required' });
+    if (models.size === 0) problems.push({ path: 'config.models', message: 'at least one model is required' });
   }
   if (problems.length > 0 || !envResult.success || !file) throw new ConfigError(problems);
   const e = envResult.data;

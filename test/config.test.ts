@@ -22,23 +22,29 @@ describe('configuration', () => {
     const config = loadConfig({}, []);
     expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', role: 'all', databaseUrl: undefined });
     expect(config.providers.mock).toMatchObject({ type: 'mock' });
-    expect(Object.keys(config.models)).toEqual(['mock-chat', 'mock-embedding']);
+    expect([...config.models.keys()]).toEqual(['mock-chat', 'mock-embedding']);
     expect(config.limits).toEqual({
       maxFileBytes: 209_715_200,
       maxRequestsPerBatch: 50_000,
       apiRequestsPerMinutePerKey: 3000,
+      maxLineBytes: 10_485_760,
+      maxStoredBytesPerProject: 10_737_418_240,
+      failedAuthPerMinutePerAddress: 30,
+      liveStreamsPerKey: 20,
+      requestTimeoutMs: 60_000,
+      graphqlMaxCost: 50_000,
     });
   });
 
   it('offers OpenAI models at their prices when OPENAI_API_KEY is set and no config is given', () => {
     const config = loadConfig({ OPENAI_API_KEY: 'sk-test' }, []);
     expect(config.providers.openai).toMatchObject({ type: 'openai', apiKey: 'sk-test' });
-    expect(config.models['gpt-4o-mini']).toMatchObject({
+    expect(config.models.get('gpt-4o-mini')).toMatchObject({
       provider: 'openai',
       inputPricePerMillion: 0.15,
       outputPricePerMillion: 0.6,
     });
-    expect(config.models['mock-chat']).toBeDefined();
+    expect(config.models.get('mock-chat')).toBeDefined();
   });
 
   it('resolves env:NAME keys and takes --role from the command line', () => {
@@ -48,7 +54,7 @@ describe('configuration', () => {
     });
     const config = loadConfig({ BATCHGATE_CONFIG: path, UP_KEY: 'secret' }, ['--role', 'worker']);
     expect(config.providers.up?.apiKey).toBe('secret');
-    expect(config.models.m).toMatchObject({ upstreamModel: 'm', inputPricePerMillion: 0 });
+    expect(config.models.get('m')).toMatchObject({ upstreamModel: 'm', inputPricePerMillion: 0 });
     expect(config.role).toBe('worker');
   });
 

@@ -9,14 +9,14 @@ export type AppErrorCode =
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
-  | 'unprocessable'
+  | 'quota_exceeded'
   | 'rate_limited';
 
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    readonly options: { param?: string | null; retryAfterMs?: number; detailCode?: string } = {},
+    readonly options: { param?: string | null; retryAfterMs?: number } = {},
   ) {
     super(message);
     this.name = 'AppError';

@@ -79,7 +79,7 @@ class LineChecker {
       return error('invalid_body', `Line ${line}: body must be a JSON object.`, line, 'body');
     }
     const modelId = (body as { model?: unknown }).model;
-    const model = typeof modelId === 'string' ? this.deps.config.models[modelId] : undefined;
+    const model = typeof modelId === 'string' ? this.deps.config.models.get(modelId) : undefined;
     if (!model) {
       const name = typeof modelId === 'string' ? `'${modelId}'` : '(missing)';
       return error('model_not_found', `Line ${line}: model ${name} is not configured.`, line, 'body.model');

@@ -306,7 +306,7 @@ export class Worker {
       this.retryLater(row, slot, lane, outcome.delayMs);
       return;
     }
-    this.buffer.push(toRowOutcome(row, outcome satisfies FinalOutcome, this.deps.config.models[row.model]?.prices));
+    this.buffer.push(toRowOutcome(row, outcome satisfies FinalOutcome, this.deps.config.models.get(row.model)?.prices));
     const chunk = this.chunks.get(chunkKey(row));
     if (chunk && --chunk.open === 0) this.finish(chunk);
     if (this.buffer.length === 1) this.outcomesBuffered.poke();

@@ -1,46 +1,75 @@
-// The gate every transport calls first: bearer token → Caller, then the caller's per-key request
+// The gate every transport calls first: a credential → Caller, then the caller's per-key request
 // budget (`apiRequestsPerMinutePerKey`, in memory per api process; the admin key is exempt).
+// Failed authentications are budgeted per client address (`failedAuthPerMinutePerAddress`): an
+// address over it is refused before any key lookup, so guessing keys cannot load the database.
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { type Caller, rateLimitKey } from '../domain/caller.js';
 import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/errors.js';
 import { hashKey } from '../domain/keys/api-key.js';
-import { authenticate, bearerToken } from '../domain/keys/authenticate.js';
+import { authenticate, credentialOf } from '../domain/keys/authenticate.js';
+
+/** Who is asking: the `Authorization` value (or a bare key from connectionParams) and the client address. */
+export interface Credentials {
+  authorization: string | undefined | null;
+  address: string | undefined;
+}
+
+/** The credentials of an HTTP request. */
+export const credentialsOf = (req: { headers: { authorization?: string }; ip: string }): Credentials => ({
+  authorization: req.headers.authorization,
+  address: req.ip,
+});
+
+const rateLimited = (what: string, res: RateLimiterRes) =>
+  new AppError('rate_limited', `Rate limit reached for ${what}. Try again later.`, { retryAfterMs: res.msBeforeNext });
 
 export class Gate {
   private readonly adminKeyHash: string;
-  private readonly limiter: RateLimiterMemory;
+  private readonly requests: RateLimiterMemory;
+  private readonly failures: RateLimiterMemory;
 
   constructor(
     private readonly deps: Pick<Deps, 'db' | 'config'>,
     adminKey: string,
   ) {
     this.adminKeyHash = hashKey(adminKey);
-    this.limiter = new RateLimiterMemory({ points: deps.config.limits.apiRequestsPerMinutePerKey, duration: 60 });
+    const { apiRequestsPerMinutePerKey, failedAuthPerMinutePerAddress } = deps.config.limits;
+    this.requests = new RateLimiterMemory({ points: apiRequestsPerMinutePerKey, duration: 60 });
+    this.failures = new RateLimiterMemory({ points: failedAuthPerMinutePerAddress, duration: 60 });
   }
 
-  /** Authenticate an `Authorization` header value (or a bare `Bearer` token from connectionParams). */
-  async admit(authorization: string | undefined | null): Promise<Caller> {
-    const caller = await authenticate(this.deps, this.adminKeyHash, bearerToken(authorization));
-    const key = rateLimitKey(caller);
-    if (key) {
-      try {
-        await this.limiter.consume(key);
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error;
-        throw new AppError('rate_limited', 'Rate limit reached for requests with this API key. Try again later.', {
-          retryAfterMs: error.msBeforeNext,
-          detailCode: 'rate_limit_exceeded',
-        });
+  /** Who the credentials belong to, without spending any request budget. */
+  async authenticate({ authorization, address }: Credentials): Promise<Caller> {
+    const failures = address ? await this.failures.get(address) : null;
+    if (failures && failures.remainingPoints <= 0)
+      throw rateLimited('failed authentications from this address', failures);
+    try {
+      return await authenticate(this.deps, this.adminKeyHash, credentialOf(authorization));
+    } catch (error) {
+      if (address && error instanceof AppError && error.code === 'unauthenticated') {
+        await this.failures.penalty(address, 1);
       }
+      throw error;
     }
-    return caller;
   }
 
-  /** Only the admin key passes. */
-  async admitAdmin(authorization: string | undefined | null): Promise<Caller> {
-    const caller = await this.admit(authorization);
-    if (caller.kind !== 'admin') throw new AppError('forbidden', 'This route needs the admin key.');
+  /** Spend one request of the caller's budget (the admin key is never limited). */
+  async spend(caller: Caller): Promise<void> {
+    const key = rateLimitKey(caller);
+    if (!key) return;
+    try {
+      await this.requests.consume(key);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      throw rateLimited('requests with this API key', error);
+    }
+  }
+
+  /** Authenticate and spend one request: what every API request does first. */
+  async admit(credentials: Credentials): Promise<Caller> {
+    const caller = await this.authenticate(credentials);
+    await this.spend(caller);
     return caller;
   }
 }

@@ -9,6 +9,6 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
-  unprocessable: 422,
+  quota_exceeded: 413,
   rate_limited: 429,
 };

@@ -1,8 +1,11 @@
 // The HTTP server: one Fastify instance carrying /health, the REST API, GraphQL and tRPC, each
 // transport in its own encapsulated scope.
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { JSON_BODY_LIMIT_BYTES } from './body-limit.js';
 import type { AppContext } from './context.js';
 import { graphqlPlugin } from './graphql/index.js';
+import { normalizeUrl } from './normalize-url.js';
+import { boundRequestReceipt } from './request-timeout.js';
 import { openAIError, sendError } from './rest/errors.js';
 import { restPlugin } from './rest/index.js';
 import { trpcPlugin } from './trpc/index.js';
@@ -11,6 +14,9 @@ export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolea
   const app = Fastify({
     loggerInstance: ctx.deps.log,
     routerOptions: { maxParamLength: 5000 },
+    rewriteUrl: (req: { url?: string }) => normalizeUrl(req.url ?? '/'),
+    // Non-upload bodies are JSON of at most 1 MB (inline batch requests and uploads are streamed).
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
     logController: new LogController({ disableRequestLogging: true }),
   } as never) as unknown as FastifyInstance;
 
@@ -29,6 +35,7 @@ export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolea
     return parseJson(req, body as string, done);
   });
 
+  boundRequestReceipt(app, ctx.deps.config.limits.requestTimeoutMs);
   app.setErrorHandler((error, req, reply) => sendError(reply, error, req));
   app.setNotFoundHandler((req, reply) =>
     reply

@@ -43,14 +43,18 @@ describe('without a valid key', () => {
     expect(await listFiles()).toHaveLength(1);
   });
 
-  it('refuses subscriptions over graphql-ws and SSE', async () => {
+  it('refuses subscriptions over graphql-ws (closed at connection_init, 4401) and SSE', async () => {
     const query = 'subscription { batchUpdated(id: "batch_x") { id } }';
     for (const params of [null, 'bg-not-a-real-key']) {
       const client = wsClient(gw.url, params);
       try {
         const { results, done } = collect(client, query, {});
-        await done;
-        expect(results).toEqual([{ errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] }]);
+        const closed = (await done.then(
+          () => null,
+          (error: unknown) => error,
+        )) as { code: number; reason: string } | null;
+        expect(closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/^Unauthorized: /) });
+        expect(results).toEqual([]);
       } finally {
         await client.dispose();
       }

@@ -14,7 +14,7 @@ describe('toTRPCError', () => {
     ['not_found', 'NOT_FOUND'],
     ['conflict', 'CONFLICT'],
     ['payload_too_large', 'PAYLOAD_TOO_LARGE'],
-    ['unprocessable', 'UNPROCESSABLE_CONTENT'],
+    ['quota_exceeded', 'PAYLOAD_TOO_LARGE'],
     ['rate_limited', 'TOO_MANY_REQUESTS'],
   ])('maps %s to %s, keeping the message, thrown directly or wrapped by tRPC', (code, expected) => {
     const appError = new AppError(code, `it was ${code}`);

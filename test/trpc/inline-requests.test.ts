@@ -1,5 +1,5 @@
-// batches.create with inline requests larger than Fastify's default 1 MiB body limit: tRPC takes
-// the same body sizes as REST's POST /v1/batches (up to limits.maxFileBytes).
+// batches.create with inline requests: tRPC bodies are capped at 1 MB like every JSON body (only
+// REST's POST /v1/batches streams larger inline requests into storage).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
@@ -15,15 +15,30 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.close());
 
+const requestsOf = (count: number) =>
+  Array.from({ length: count }, (_, i) => chatLine(`inline-${i}`, `${i} ${'x'.repeat(900)}`));
+
 describe('batches.create with inline requests', () => {
-  it('accepts a 1.5 MB payload and runs every request', async () => {
-    const requests = Array.from({ length: 1500 }, (_, i) => chatLine(`inline-${i}`, `${i} ${'x'.repeat(900)}`));
-    expect(JSON.stringify(requests).length).toBeGreaterThan(1.4 * 1024 * 1024);
+  it('runs every request of a body under 1 MB', async () => {
+    const requests = requestsOf(800);
+    expect(JSON.stringify(requests).length).toBeGreaterThan(0.7 * 1024 * 1024);
     const batch = await trpc.batches.create.mutate({ requests, endpoint: '/v1/chat/completions' });
     const done = await waitFor(async () => {
       const b = await trpc.batches.get.query({ id: batch.id });
       return b.status === 'completed' ? b : undefined;
     });
-    expect(done.requestCounts).toEqual({ total: 1500, completed: 1500, failed: 0 });
+    expect(done.requestCounts).toEqual({ total: 800, completed: 800, failed: 0 });
+  });
+
+  it('refuses a body over 1 MB with PAYLOAD_TOO_LARGE and stores nothing', async () => {
+    const before = (await trpc.files.list.query()).items.length;
+    const error = await trpc.batches.create
+      .mutate({ requests: requestsOf(1500), endpoint: '/v1/chat/completions' })
+      .then(
+        () => null,
+        (e: { data?: { code?: string; httpStatus?: number } }) => e,
+      );
+    expect(error?.data).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 });
+    expect((await trpc.files.list.query()).items.length).toBe(before);
   });
 });

@@ -5,8 +5,9 @@ import { batches } from '../../db/tables/batches.js';
 import { type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { AppError, notFound, parseInput } from '../errors.js';
-import { readFileContent, storeFile } from '../files/file-store.js';
+import { deleteStoredFile, readFileContent, storeFile } from '../files/file-store.js';
 import { findCallerFile } from '../files/get-file.js';
+import { callerFile } from '../files/upload-file.js';
 import { newBatchId, ObjectId } from '../ids.js';
 import { BATCH_ENDPOINTS, type Batch, toBatch } from './batch.js';
 
@@ -19,33 +20,86 @@ export const Metadata = z
   )
   .refine((m) => Object.keys(m).length <= 16, 'metadata has at most 16 keys');
 
-export const CreateBatchInput = z
-  .object({
-    inputFileId: ObjectId.optional(),
-    /** Inline requests (GoModel style): each one becomes a line of a generated input file. */
-    requests: z.array(z.unknown()).min(1, 'must hold at least one request').optional(),
-    endpoint: z.enum(BATCH_ENDPOINTS, { error: `must be one of ${BATCH_ENDPOINTS.join(', ')}` }).optional(),
-    completionWindow: z.literal('24h', { error: "only '24h' is supported" }).default('24h'),
-    metadata: Metadata.nullish(),
-    jobName: z.string().max(256, 'is at most 256 characters').nullish(),
-  })
-  .superRefine((input, ctx) => {
-    if ((input.inputFileId === undefined) === (input.requests === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['inputFileId'],
-        message: 'give exactly one of an input file id or inline requests',
-      });
-    }
-  });
+const CreateBatchFields = z.object({
+  inputFileId: ObjectId.optional(),
+  endpoint: z.enum(BATCH_ENDPOINTS, { error: `must be one of ${BATCH_ENDPOINTS.join(', ')}` }).optional(),
+  completionWindow: z.literal('24h', { error: "only '24h' is supported" }).default('24h'),
+  metadata: Metadata.nullish(),
+  jobName: z.string().max(256, 'is at most 256 characters').nullish(),
+});
+type CreateBatchFields = z.infer<typeof CreateBatchFields>;
+
+const EXACTLY_ONE = 'give exactly one of an input file id or inline requests';
+
+export const CreateBatchInput = CreateBatchFields.extend({
+  /** Inline requests (GoModel style): each one becomes a line of a generated input file. */
+  requests: z.array(z.unknown()).min(1, 'must hold at least one request').optional(),
+}).superRefine((input, ctx) => {
+  if ((input.inputFileId === undefined) === (input.requests === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['inputFileId'], message: EXACTLY_ONE });
+  }
+});
 export type CreateBatchInput = z.input<typeof CreateBatchInput>;
+
+/** The other fields of a create whose inline requests were already stored (REST streams them). */
+const StoredRequestsFields = CreateBatchFields.refine((input) => input.inputFileId === undefined, {
+  path: ['inputFileId'],
+  message: EXACTLY_ONE,
+});
 
 export async function createBatch(deps: Deps, caller: Caller, input: CreateBatchInput): Promise<Batch> {
   const parsed = parseInput(CreateBatchInput, input);
+  if (parsed.requests) {
+    const file = await storeInlineRequests(deps, caller, parsed.requests);
+    return insertBatch(deps, caller, parsed, file.id);
+  }
+  return insertBatch(deps, caller, parsed, (await findInputFile(deps, caller, parsed.inputFileId!)).id);
+}
+
+/**
+ * Create a batch from inline requests already stored by `storeInlineRequests` (REST writes them
+ * to storage while it reads the body, so a large body is never held whole). The file is removed
+ * if the other fields are invalid.
+ */
+export async function createBatchFromStoredRequests(
+  deps: Deps,
+  caller: Caller,
+  fields: Omit<CreateBatchInput, 'requests'>,
+  requestsFileId: string,
+): Promise<Batch> {
+  try {
+    return await insertBatch(deps, caller, parseInput(StoredRequestsFields, fields), requestsFileId);
+  } catch (error) {
+    await deleteStoredFile(deps.db, requestsFileId).catch(() => {});
+    throw error;
+  }
+}
+
+/** Store inline requests as a generated JSONL input file, one request a line, as they come. */
+export async function storeInlineRequests(
+  deps: Pick<Deps, 'db' | 'config'>,
+  caller: Caller,
+  requests: AsyncIterable<unknown> | Iterable<unknown>,
+) {
+  async function* lines() {
+    let index = 0;
+    for await (const request of requests) {
+      index++;
+      try {
+        yield `${JSON.stringify(request)}\n`;
+      } catch {
+        throw new AppError('invalid_request', `Request ${index} cannot be stored: it is nested too deeply.`, {
+          param: 'requests',
+        });
+      }
+    }
+  }
+  const file = callerFile(deps, caller, { filename: 'inline_requests.jsonl', purpose: 'batch' });
+  return storeFile(deps.db, file, lines());
+}
+
+async function insertBatch(deps: Deps, caller: Caller, parsed: CreateBatchFields, fileId: string): Promise<Batch> {
   const projectId = projectOf(caller);
-  const fileId = parsed.requests
-    ? (await storeInlineRequests(deps, projectId, parsed.requests)).id
-    : (await findInputFile(deps, caller, parsed.inputFileId!)).id;
   const endpoint = parsed.endpoint ?? (await peekEndpoint(deps, fileId));
   const now = deps.clock.now();
   const [row] = await deps.db
@@ -78,17 +132,6 @@ async function findInputFile(deps: Deps, caller: Caller, id: string) {
     }
     throw error;
   }
-}
-
-async function storeInlineRequests(deps: Deps, projectId: string, requests: unknown[]) {
-  async function* lines() {
-    for (const request of requests) yield `${JSON.stringify(request)}\n`;
-  }
-  return storeFile(
-    deps.db,
-    { projectId, filename: 'inline_requests.jsonl', purpose: 'batch', maxBytes: deps.config.limits.maxFileBytes },
-    lines(),
-  );
 }
 
 /**

@@ -17,6 +17,17 @@ export interface NewFile {
   purpose: string;
   /** Reject content longer than this with `payload_too_large` (the file is then removed). */
   maxBytes?: number;
+  /** Reject content that would take the project's live files past this many bytes (`quota_exceeded`). */
+  projectQuotaBytes?: number;
+}
+
+/** Bytes held by a project's live files (uploads in progress count once finished). */
+export async function storedBytes(db: Db, projectId: string): Promise<number> {
+  const [row] = await db
+    .select({ bytes: sql<string>`coalesce(sum(${files.bytes}), 0)` })
+    .from(files)
+    .where(and(eq(files.projectId, projectId), isNull(files.deletedAt)));
+  return Number(row?.bytes ?? 0);
 }
 
 export interface FileWriter {
@@ -33,6 +44,8 @@ export interface FileWriter {
  * content is buffered only up to one chunk.
  */
 export async function openFileWriter(db: Db, file: NewFile): Promise<FileWriter> {
+  const quotaLeft =
+    file.projectQuotaBytes === undefined ? Infinity : file.projectQuotaBytes - (await storedBytes(db, file.projectId));
   const id = newFileId();
   await db
     .insert(files)
@@ -58,6 +71,13 @@ export async function openFileWriter(db: Db, file: NewFile): Promise<FileWriter>
           param: 'file',
         });
       }
+      if (bytes > quotaLeft) {
+        throw new AppError(
+          'quota_exceeded',
+          `This project's files would exceed its storage quota of ${file.projectQuotaBytes} bytes. Delete files to make room.`,
+          { param: 'file' },
+        );
+      }
       pending.push(buf);
       pendingBytes += buf.length;
       if (pendingBytes >= CHUNK_BYTES) await flush();
@@ -71,9 +91,7 @@ export async function openFileWriter(db: Db, file: NewFile): Promise<FileWriter>
         .returning();
       return row!;
     },
-    async abort() {
-      await db.delete(files).where(eq(files.id, id));
-    },
+    abort: () => deleteStoredFile(db, id),
   };
 }
 
@@ -111,6 +129,11 @@ export async function* readFileContent(db: Db, fileId: string): AsyncGenerator<B
     if (more && more.n > 0) throw new AppError('not_found', `File ${fileId} content is incomplete.`);
     return;
   }
+}
+
+/** Remove a file and its content outright (a generated file that never became visible to anyone). */
+export async function deleteStoredFile(db: Db, fileId: string): Promise<void> {
+  await db.delete(files).where(eq(files.id, fileId));
 }
 
 /** A live (processed, not deleted) file row, regardless of owner. */

@@ -5,7 +5,7 @@ import { type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
 import { FILE_PURPOSES, type FileObject, toFileObject } from './file.js';
-import { openFileWriter } from './file-store.js';
+import { type NewFile, openFileWriter } from './file-store.js';
 
 const Filename = z.string().min(1, 'must not be empty').max(1024, 'is too long');
 const Purpose = z.enum(FILE_PURPOSES, { error: `must be one of ${FILE_PURPOSES.join(', ')}` });
@@ -19,6 +19,21 @@ export interface StoredUpload {
   abort(): Promise<void>;
 }
 
+/** A file the caller stores: in its project, within the size limit and (tenants only) the project's quota. */
+export function callerFile(
+  deps: Pick<Deps, 'config'>,
+  caller: Caller,
+  file: { filename: string; purpose: string },
+): NewFile {
+  const { maxFileBytes, maxStoredBytesPerProject } = deps.config.limits;
+  return {
+    ...file,
+    projectId: projectOf(caller),
+    maxBytes: maxFileBytes,
+    projectQuotaBytes: caller.kind === 'admin' ? undefined : maxStoredBytesPerProject,
+  };
+}
+
 /** Store the content of an upload whose purpose may not be known yet; nothing is visible before `commit`. */
 export async function storeUpload(
   deps: Pick<Deps, 'db' | 'config'>,
@@ -27,12 +42,7 @@ export async function storeUpload(
   content: AsyncIterable<Uint8Array>,
 ): Promise<StoredUpload> {
   parseInput(z.object({ filename: Filename }), { filename });
-  const writer = await openFileWriter(deps.db, {
-    projectId: projectOf(caller),
-    filename,
-    purpose: 'user_data',
-    maxBytes: deps.config.limits.maxFileBytes,
-  });
+  const writer = await openFileWriter(deps.db, callerFile(deps, caller, { filename, purpose: 'user_data' }));
   let bytes = 0;
   try {
     for await (const piece of content) {

@@ -1,4 +1,4 @@
-// Turn a bearer token into a Caller: the admin key (compared in constant time) or a live tenant key.
+// Turn a credential into a Caller: the admin key (compared in constant time) or a live tenant key.
 import { timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { apiKeys } from '../../db/tables/api-keys.js';
@@ -7,8 +7,9 @@ import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { hashKey } from './api-key.js';
 
-export function bearerToken(authorization: string | undefined | null): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+/** The key in an `Authorization` value: `Bearer <key>`, or the bare key (GoModel's clients send that). */
+export function credentialOf(authorization: string | undefined | null): string | undefined {
+  const match = /^(?:Bearer\s+)?(\S+)\s*$/i.exec(authorization?.trim() ?? '');
   return match?.[1];
 }
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { apiKeys } from '../../db/tables/api-keys.js';
 import { projects } from '../../db/tables/projects.js';
-import { ADMIN_PROJECT_ID } from '../caller.js';
+import { ADMIN_PROJECT_ID, type Caller, requireAdmin } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { AppError, parseInput } from '../errors.js';
 import { newKeyId, newProjectId } from '../ids.js';
@@ -18,8 +18,10 @@ export const CreateKeyInput = z.object({
 
 export async function createKey(
   deps: Pick<Deps, 'db' | 'clock'>,
+  caller: Caller,
   input: z.input<typeof CreateKeyInput>,
 ): Promise<ApiKeyInfo & { key: string }> {
+  requireAdmin(caller);
   const { name, project } = parseInput(CreateKeyInput, input);
   if (project === ADMIN_PROJECT_ID) {
     throw new AppError('invalid_request', `'${ADMIN_PROJECT_ID}' is reserved for the admin key.`, { param: 'project' });

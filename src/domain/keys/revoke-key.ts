@@ -2,6 +2,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { apiKeys } from '../../db/tables/api-keys.js';
+import { type Caller, requireAdmin } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { notFound, parseInput } from '../errors.js';
 import { ObjectId } from '../ids.js';
@@ -10,8 +11,10 @@ export const RevokeKeyInput = z.object({ id: ObjectId });
 
 export async function revokeKey(
   deps: Pick<Deps, 'db' | 'clock'>,
+  caller: Caller,
   input: z.input<typeof RevokeKeyInput>,
 ): Promise<{ id: string; object: 'api_key'; deleted: true }> {
+  requireAdmin(caller);
   const { id } = parseInput(RevokeKeyInput, input);
   const revoked = await deps.db
     .update(apiKeys)

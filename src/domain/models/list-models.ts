@@ -18,7 +18,7 @@ export interface ModelInfo {
 }
 
 export function listModels(deps: Pick<Deps, 'config'>): ModelInfo[] {
-  return Object.values(deps.config.models)
+  return [...deps.config.models.values()]
     .map((m): ModelInfo => {
       const providerKind = deps.config.providers[m.provider]?.type ?? 'openai';
       return {

@@ -1,8 +1,11 @@
-// The GraphQL context: the app's dependencies and the caller admitted by the auth gate, once per
-// HTTP request (header `authorization`, also for SSE) or once per graphql-ws subscribe
-// (`connectionParams.authorization`). A failed admission is a request error: nothing is read.
+// The GraphQL context: the app's dependencies and the caller. POST requests were admitted before
+// their body was read (admission.ts); a GET (query or SSE) is admitted here from its
+// `authorization` header; graphql-ws connections were authenticated at `connection_init` and
+// spend one request of the key's budget per subscribe. A failed admission is a request error.
+import type { FastifyRequest } from 'fastify';
 import type { Caller } from '../../domain/caller.js';
 import type { Deps } from '../../domain/deps.js';
+import { credentialsOf } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { findAppError, requestError } from './errors.js';
 
@@ -11,23 +14,25 @@ export interface GraphQLContext {
   caller: Caller;
 }
 
-/** What Yoga hands the context factory: a fetch Request over HTTP, connectionParams over graphql-ws. */
+/** What Yoga hands the context factory: the Fastify request over HTTP, the connection's caller over graphql-ws. */
 export interface InitialContext {
-  request?: Request;
-  connectionParams?: Readonly<Record<string, unknown>>;
+  req?: FastifyRequest;
+  /** graphql-ws: authenticated at connection_init. */
+  connectionCaller?: Caller;
 }
 
-function authorizationOf({ request, connectionParams }: InitialContext): string | undefined {
-  if (connectionParams) {
-    const value = connectionParams.authorization ?? connectionParams.Authorization;
-    return typeof value === 'string' ? value : undefined;
+async function admit(app: AppContext, { req, connectionCaller }: InitialContext): Promise<Caller> {
+  if (connectionCaller) {
+    await app.gate.spend(connectionCaller);
+    return connectionCaller;
   }
-  return request?.headers.get('authorization') ?? undefined;
+  if (req?.caller) return req.caller;
+  return app.gate.admit(req ? credentialsOf(req) : { authorization: undefined, address: undefined });
 }
 
 export async function createContext(app: AppContext, initial: InitialContext): Promise<GraphQLContext> {
   try {
-    return { deps: app.deps, caller: await app.gate.admit(authorizationOf(initial)) };
+    return { deps: app.deps, caller: await admit(app, initial) };
   } catch (error) {
     const appError = findAppError(error);
     throw appError ? requestError(appError) : error;

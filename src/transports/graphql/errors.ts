@@ -15,7 +15,7 @@ const CODE: Record<AppErrorCode, string> = {
   not_found: 'NOT_FOUND',
   conflict: 'CONFLICT',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
-  unprocessable: 'UNPROCESSABLE',
+  quota_exceeded: 'STORAGE_QUOTA_EXCEEDED',
   rate_limited: 'RATE_LIMITED',
 };
 

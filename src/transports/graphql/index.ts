@@ -3,6 +3,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import { admitBeforeBody } from './admission.js';
 import { requirePreflightHeader } from './csrf.js';
 import { sendHttpError } from './errors.js';
 import { LiveStreams } from './live-streams.js';
@@ -35,9 +36,10 @@ export async function graphqlPlugin(app: FastifyInstance, ctx: AppContext): Prom
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
   app.setErrorHandler((error, _req, reply) => sendHttpError(reply, error));
+  admitBeforeBody(app, ctx);
 
   const handler = (req: FastifyRequest, reply: FastifyReply) => serve(yoga, streams, req, reply);
-  app.route({ method: 'GET', url: GRAPHQL_PATH, handler, wsHandler: graphqlWsHandler(yoga) });
+  app.route({ method: 'GET', url: GRAPHQL_PATH, handler, wsHandler: graphqlWsHandler(yoga, ctx) });
   app.route({
     method: ['POST', 'OPTIONS'],
     url: GRAPHQL_PATH,

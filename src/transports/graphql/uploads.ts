@@ -11,5 +11,7 @@ export function multipartUploads(maxFileBytes: number) {
     // follows: one byte of slack lets a file of exactly the limit through; the storage writer and
     // the truncation check in upload-content.ts reject anything larger.
     req.body = await processRequest(req.raw, reply.raw, { maxFileSize: maxFileBytes + 1, maxFiles: 1 });
+    // Read and bounded here: Yoga's 1 MB JSON body limit must not judge the upload by its length.
+    delete req.headers['content-length'];
   };
 }

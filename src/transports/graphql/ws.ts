@@ -1,26 +1,49 @@
 // graphql-ws on GET /graphql (the @fastify/websocket `wsHandler` of the GraphiQL/SSE route), run
-// through Yoga's envelop so it shares the schema, context (auth from `connectionParams.authorization`,
-// admitted once per subscribe) and error masking with HTTP.
+// through Yoga's envelop so it shares the schema, context, limits and error masking with HTTP.
+// The key is checked at `connection_init` (`connectionParams.authorization`): a connection without
+// a valid key is closed (4401 Unauthorized, or 4429 when rate-limited) before any subscribe frame
+// is read. Each subscribe then spends one request of the key's budget.
 import type { WebsocketHandler } from '@fastify/websocket';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
-import { socketError } from './errors.js';
+import type { Caller } from '../../domain/caller.js';
+import type { AppContext } from '../context.js';
+import { findAppError, socketError } from './errors.js';
 import type { Yoga } from './yoga.js';
 
 type Enveloped = ReturnType<Yoga['getEnveloped']>;
 type Roots = { execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] };
 
-export function graphqlWsHandler(yoga: Yoga): WebsocketHandler {
+/** The caller admitted at connection_init, kept on the connection. */
+const callers = new WeakMap<object, Caller>();
+
+export function graphqlWsHandler(yoga: Yoga, app: AppContext): WebsocketHandler {
   return makeHandler({
     execute: (args: ExecutionArgs) => (args.rootValue as Roots).execute(args),
     subscribe: (args: ExecutionArgs) => (args.rootValue as Roots).subscribe(args),
+    onConnect: async (ctx) => {
+      const value = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      try {
+        const caller = await app.gate.authenticate({
+          authorization: typeof value === 'string' ? value : undefined,
+          address: ctx.extra.request.ip,
+        });
+        callers.set(ctx.extra, caller);
+        return true;
+      } catch (error) {
+        const appError = findAppError(error);
+        if (!appError) throw error;
+        const code = appError.code === 'rate_limited' ? 4429 : 4401;
+        ctx.extra.socket.close(code, `${code === 4429 ? 'Too Many Requests' : 'Unauthorized'}: ${appError.message}`);
+        return false;
+      }
+    },
     onSubscribe: async (ctx, _id, payload) => {
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-        ...ctx,
         req: ctx.extra.request,
         socket: ctx.extra.socket,
         params: payload,
-        connectionParams: ctx.connectionParams ?? {},
+        connectionCaller: callers.get(ctx.extra),
       });
       let document: ReturnType<typeof parse>;
       try {

@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { JSON_BODY_LIMIT_BYTES } from '../body-limit.js';
 import type { AppContext } from '../context.js';
 import { createContext, type GraphQLContext, type InitialContext } from './context.js';
 import { findAppError, maskError } from './errors.js';
@@ -13,9 +14,6 @@ export type ServerContext = { req: FastifyRequest; reply: FastifyReply };
 export type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
 export const GRAPHQL_PATH = '/graphql';
-
-/** Room for the multipart `operations` and `map` fields (≤ 1 MB each) around the largest file. */
-const MULTIPART_OVERHEAD_BYTES = 4 << 20;
 
 /** Yoga's log lines through pino; domain errors (NOT_FOUND, …) are answers, not server errors. */
 function yogaLogger(log: Logger) {
@@ -37,8 +35,8 @@ export function createGraphQLServer(app: AppContext): Yoga {
     context: (initial) => createContext(app, initial as InitialContext),
     maskedErrors: { maskError },
     multipart: false,
-    // A JSON body can be as large as an upload: the same limit as REST's inline batch requests.
-    maxRequestBodySize: app.deps.config.limits.maxFileBytes + MULTIPART_OVERHEAD_BYTES,
+    // JSON bodies (also chunked ones, whose length is not declared); uploads are parsed before Yoga.
+    maxRequestBodySize: JSON_BODY_LIMIT_BYTES,
     graphiql: {
       title: 'batchgate GraphQL',
       headers: JSON.stringify({ authorization: 'Bearer <your API key>' }, null, 2),

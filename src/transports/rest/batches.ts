@@ -2,50 +2,63 @@
 import type { FastifyInstance } from 'fastify';
 import { batchResults } from '../../domain/batches/batch-results.js';
 import { cancelBatch } from '../../domain/batches/cancel-batch.js';
-import { createBatch } from '../../domain/batches/create-batch.js';
+import { createBatch, createBatchFromStoredRequests, storeInlineRequests } from '../../domain/batches/create-batch.js';
 import { getBatch } from '../../domain/batches/get-batch.js';
 import { listBatches } from '../../domain/batches/list-batches.js';
 import type { AppContext } from '../context.js';
+import { type CreateBatchBody, readCreateBatchBody } from './create-batch-body.js';
 import { toOpenAIBatch, toOpenAIList, toResultItem } from './serialize.js';
 
 type IdParams = { Params: { id: string } };
 type Query = { Querystring: Record<string, string> };
 
-/** OpenAI's snake_case body → the domain's input (unknown fields are ignored, as OpenAI does). */
-function createInput(body: unknown) {
-  const b = (body ?? {}) as Record<string, unknown>;
-  return {
-    inputFileId: b.input_file_id as never,
-    requests: b.requests as never,
-    endpoint: b.endpoint as never,
-    completionWindow: b.completion_window as never,
-    metadata: b.metadata as never,
-    jobName: b.job_name as never,
-  };
+/** Room for the fields around inline requests of up to `maxFileBytes`. */
+const FIELDS_OVERHEAD_BYTES = 1 << 20;
+
+/** OpenAI's snake_case fields → the domain's input (unknown fields are ignored, as OpenAI does). */
+const createInput = (b: CreateBatchBody['fields']) => ({
+  inputFileId: b.input_file_id as never,
+  endpoint: b.endpoint as never,
+  completionWindow: b.completion_window as never,
+  metadata: b.metadata as never,
+  jobName: b.job_name as never,
+});
+
+/** POST /batches, in a scope of its own: its JSON body arrives as a stream (see create-batch-body.ts). */
+export function batchCreateRoute(app: FastifyInstance, { deps }: AppContext): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', (_req, payload, done) => done(null, payload));
+  app.post('/batches', { config: { streamedBody: true } }, async (req) => {
+    const body = await readCreateBatchBody(
+      (req.body ?? []) as AsyncIterable<Buffer>,
+      deps.config.limits.maxFileBytes + FIELDS_OVERHEAD_BYTES,
+      (requests) => storeInlineRequests(deps, req.caller, requests),
+    );
+    const batch = body.requestsFileId
+      ? await createBatchFromStoredRequests(deps, req.caller, createInput(body.fields), body.requestsFileId)
+      : await createBatch(deps, req.caller, { ...createInput(body.fields), requests: body.fields.requests as never });
+    return toOpenAIBatch(batch);
+  });
 }
 
 export function batchRoutes(app: FastifyInstance, { deps }: AppContext): void {
-  app.post('/v1/batches', { bodyLimit: deps.config.limits.maxFileBytes }, async (req) =>
-    toOpenAIBatch(await createBatch(deps, req.caller, createInput(req.body))),
-  );
-
-  app.get<Query>('/v1/batches', async (req) => {
+  app.get<Query>('/batches', async (req) => {
     const page = await listBatches(deps, req.caller, req.query);
     return toOpenAIList(page.data.map(toOpenAIBatch), page.hasMore, (b) => b.id);
   });
 
-  app.get<IdParams>('/v1/batches/:id', async (req) => toOpenAIBatch(await getBatch(deps, req.caller, req.params)));
+  app.get<IdParams>('/batches/:id', async (req) => toOpenAIBatch(await getBatch(deps, req.caller, req.params)));
 
-  app.get<IdParams & Query>('/v1/batches/:id/results', async (req) => {
+  app.get<IdParams & Query>('/batches/:id/results', async (req) => {
     const page = await batchResults(deps, req.caller, { ...req.query, id: req.params.id });
     return toOpenAIList(page.data.map(toResultItem), page.hasMore, (r) => String(r.index));
   });
 
-  app.post<IdParams>('/v1/batches/:id/cancel', async (req) =>
+  app.post<IdParams>('/batches/:id/cancel', async (req) =>
     toOpenAIBatch(await cancelBatch(deps, req.caller, req.params)),
   );
 
-  app.delete<IdParams>('/v1/batches/:id', async (req) => {
+  app.delete<IdParams>('/batches/:id', async (req) => {
     const batch = await cancelBatch(deps, req.caller, req.params);
     return { message: `Batch ${batch.id} is ${batch.status}.`, id: batch.id, status: batch.status };
   });

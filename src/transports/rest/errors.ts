@@ -13,6 +13,7 @@ const CODE: Partial<Record<AppErrorCode, string>> = {
   not_found: 'not_found',
   conflict: 'conflict',
   payload_too_large: 'file_too_large',
+  quota_exceeded: 'storage_quota_exceeded',
   rate_limited: 'rate_limit_exceeded',
 };
 
@@ -43,7 +44,7 @@ export function sendError(reply: FastifyReply, error: unknown, request?: Fastify
       error.message,
       TYPE[error.code] ?? 'invalid_request_error',
       snake(error.param),
-      error.options.detailCode ?? CODE[error.code] ?? null,
+      CODE[error.code] ?? null,
     );
     return reply.status(HTTP_STATUS[error.code]).send(body);
   }

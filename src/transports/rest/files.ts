@@ -13,7 +13,7 @@ import { toOpenAIFile, toOpenAIList } from './serialize.js';
 type IdParams = { Params: { id: string } };
 
 export function fileRoutes(app: FastifyInstance, { deps }: AppContext): void {
-  app.post('/v1/files', async (req, reply) => {
+  app.post('/files', { config: { streamedBody: true } }, async (req, reply) => {
     if (!req.isMultipart()) {
       throw new AppError('invalid_request', "Send the file as multipart/form-data with fields 'file' and 'purpose'.");
     }
@@ -37,14 +37,14 @@ export function fileRoutes(app: FastifyInstance, { deps }: AppContext): void {
     return reply.status(200).send(toOpenAIFile(await upload.commit(fields.purpose)));
   });
 
-  app.get<{ Querystring: Record<string, string> }>('/v1/files', async (req) => {
+  app.get<{ Querystring: Record<string, string> }>('/files', async (req) => {
     const page = await listFiles(deps, req.caller, req.query);
     return toOpenAIList(page.data.map(toOpenAIFile), page.hasMore, (f) => f.id);
   });
 
-  app.get<IdParams>('/v1/files/:id', async (req) => toOpenAIFile(await getFile(deps, req.caller, req.params)));
+  app.get<IdParams>('/files/:id', async (req) => toOpenAIFile(await getFile(deps, req.caller, req.params)));
 
-  app.get<IdParams>('/v1/files/:id/content', async (req, reply) => {
+  app.get<IdParams>('/files/:id/content', async (req, reply) => {
     const { file, content } = await fileContent(deps, req.caller, req.params);
     return reply
       .header('content-type', 'application/octet-stream')
@@ -53,7 +53,7 @@ export function fileRoutes(app: FastifyInstance, { deps }: AppContext): void {
       .send(Readable.from(content));
   });
 
-  app.delete<IdParams>('/v1/files/:id', async (req) => {
+  app.delete<IdParams>('/files/:id', async (req) => {
     const deleted = await deleteFile(deps, req.caller, req.params);
     return { id: deleted.id, object: 'file', deleted: true };
   });

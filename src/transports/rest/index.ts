@@ -1,35 +1,60 @@
-// The REST transport: OpenAI-compatible /v1 routes and /admin, behind the auth gate, with every
-// error in OpenAI's shape. Multipart lives only in this encapsulated scope (see STACK.md trap 2).
+// The REST transport: OpenAI-compatible Files and Batches routes (under /v1, and under the
+// TrueFoundry prefix so its clients only change the host), models, and /admin. Authorization is
+// decided by the route a request matched, never by its raw URL: each scope carries its own
+// onRequest gate, which runs before any body is read. Errors are OpenAI's shape.
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
-import type { Caller } from '../../domain/caller.js';
+import { credentialsOf } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { adminRoutes } from './admin.js';
-import { batchRoutes } from './batches.js';
+import { batchCreateRoute, batchRoutes } from './batches.js';
 import { sendError } from './errors.js';
 import { fileRoutes } from './files.js';
 import { modelRoutes } from './models.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    caller: Caller;
-  }
+/** Where the Files and Batches routes are served: OpenAI's `/v1` and TrueFoundry's gateway path. */
+export const OPENAI_PREFIXES = ['/v1', '/api/llm/api/inference/openai'] as const;
+
+/** Every route registered in `scope` admits its caller (authenticated, rate-limited) before its body is read. */
+function gated(scope: FastifyInstance, ctx: AppContext): void {
+  scope.addHook('onRequest', async (req) => {
+    req.caller = await ctx.gate.admit(credentialsOf(req));
+  });
 }
 
 export async function restPlugin(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  await app.register(multipart, {
-    limits: { fileSize: ctx.deps.config.limits.maxFileBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 },
-  });
   app.decorateRequest('caller', null as never);
   app.setErrorHandler((error, req, reply) => sendError(reply, error, req));
-  app.addHook('onRequest', async (req) => {
-    const authorization = req.headers.authorization;
-    req.caller = req.url.startsWith('/admin/')
-      ? await ctx.gate.admitAdmin(authorization)
-      : await ctx.gate.admit(authorization);
-  });
-  fileRoutes(app, ctx);
-  batchRoutes(app, ctx);
-  modelRoutes(app, ctx);
-  adminRoutes(app, ctx);
+
+  await app.register(
+    async (scope) => {
+      gated(scope, ctx);
+      adminRoutes(scope, ctx);
+    },
+    { prefix: '/admin' },
+  );
+
+  for (const prefix of OPENAI_PREFIXES) {
+    await app.register(
+      async (scope) => {
+        gated(scope, ctx);
+        await scope.register(multipart, {
+          limits: { fileSize: ctx.deps.config.limits.maxFileBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 },
+        });
+        fileRoutes(scope, ctx);
+        batchRoutes(scope, ctx);
+        // Its own scope: the create body is streamed (inline requests go to storage as they arrive).
+        await scope.register(async (create) => batchCreateRoute(create, ctx));
+      },
+      { prefix },
+    );
+  }
+
+  await app.register(
+    async (scope) => {
+      gated(scope, ctx);
+      modelRoutes(scope, ctx);
+    },
+    { prefix: '/v1' },
+  );
 }

@@ -5,12 +5,12 @@ import type { AppContext } from '../context.js';
 import { toModelConfigEntry, toOpenAIModel } from './serialize.js';
 
 export function modelRoutes(app: FastifyInstance, { deps, configLoadedAt }: AppContext): void {
-  app.get('/v1/models', async () => ({
+  app.get('/models', async () => ({
     object: 'list',
     data: listModels(deps).map((m) => toOpenAIModel(m, configLoadedAt)),
   }));
 
-  app.get('/v1/model-config', async () => ({
+  app.get('/model-config', async () => ({
     active_models: listModels(deps).map((m) => toModelConfigEntry(m, configLoadedAt)),
   }));
 }

@@ -1,6 +1,8 @@
-// The tRPC request context: the domain's dependencies and a once-per-request admission of the caller,
-// whose credentials come from the `Authorization` header or, for SSE from a browser (which cannot
-// set headers), from `connectionParams.authorization`.
+// The tRPC request context: the domain's dependencies and a once-per-request admission of the
+// caller. POST requests (mutations and batches) were admitted before their body was read (see
+// index.ts); a GET (query or SSE subscription) is admitted here, with credentials from the
+// `Authorization` header or, for SSE from a browser (which cannot set headers), from
+// `connectionParams.authorization`.
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { Caller } from '../../domain/caller.js';
 import type { Deps } from '../../domain/deps.js';
@@ -17,11 +19,11 @@ export interface TrpcContext {
 export function contextFactory(app: AppContext, closing: AbortSignal) {
   return ({ req, info }: CreateFastifyContextOptions): TrpcContext => {
     const authorization = req.headers.authorization ?? info.connectionParams?.authorization;
-    let admitted: Promise<Caller> | undefined;
+    let admitted: Promise<Caller> | undefined = req.caller ? Promise.resolve(req.caller) : undefined;
     return {
       deps: app.deps,
       admit: () => {
-        admitted ??= app.gate.admit(authorization);
+        admitted ??= app.gate.admit({ authorization, address: req.ip });
         return admitted;
       },
       closing,

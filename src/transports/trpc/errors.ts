@@ -10,7 +10,7 @@ const CODES: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   not_found: 'NOT_FOUND',
   conflict: 'CONFLICT',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
-  unprocessable: 'UNPROCESSABLE_CONTENT',
+  quota_exceeded: 'PAYLOAD_TOO_LARGE',
   rate_limited: 'TOO_MANY_REQUESTS',
 };
 

@@ -1,25 +1,30 @@
-// The tRPC transport at /trpc: Fastify plugin with batching on and no transformer. Unexpected errors
-// are logged here (clients only see a generic message); on shutdown, live subscriptions are told to
+// The tRPC transport at /trpc: Fastify plugin with batching on (at most 10 calls a batch) and no
+// transformer. Callers are admitted before any body is read (admission.ts). Unexpected errors are
+// logged here (clients only see a generic message); on shutdown, live subscriptions are told to
 // let go so the server can close.
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { admitBeforeBody } from './admission.js';
 import { contextFactory } from './context.js';
 import { type AppRouter, appRouter } from './router.js';
+
+const PREFIX = '/trpc';
+
+/** The most calls one batched request may carry; more is a 400 BAD_REQUEST. */
+export const MAX_BATCH_SIZE = 10;
 
 export async function trpcPlugin(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
-  // batches.create may carry inline requests: allow bodies as large as REST's POST /v1/batches.
-  app.addHook('onRoute', (route) => {
-    route.bodyLimit = ctx.deps.config.limits.maxFileBytes;
-  });
+  admitBeforeBody(app, ctx, PREFIX);
   const options: FastifyTRPCPluginOptions<AppRouter> = {
-    prefix: '/trpc',
+    prefix: PREFIX,
     trpcOptions: {
       router: appRouter,
       createContext: contextFactory(ctx, closing.signal),
       allowBatching: true,
+      maxBatchSize: MAX_BATCH_SIZE,
       onError: ({ error, path, req }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           req.log.error({ err: error.cause ?? error, path }, 'trpc: unhandled error');

@@ -11,6 +11,7 @@ import { ADMIN_PROJECT_ID } from './domain/caller.js';
 import { systemClock } from './domain/clock.js';
 import type { Deps } from './domain/deps.js';
 import { generateKey } from './domain/keys/api-key.js';
+import { LiveStreams } from './domain/keys/live-streams.js';
 import { type ClosableEventBus, createEventBus } from './engine/events.js';
 import { Worker, type WorkerOptions } from './engine/worker.js';
 import { closeProviders, createProviders } from './providers/index.js';
@@ -59,7 +60,8 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
   await migrate(database);
   await database.db.insert(projects).values({ id: ADMIN_PROJECT_ID }).onConflictDoNothing();
   const events: ClosableEventBus = await createEventBus(database);
-  const deps: Deps = { db: database.db, database, config, clock: systemClock, events, log };
+  const streams = new LiveStreams(database.db, config.limits.liveStreamsPerKey);
+  const deps: Deps = { db: database.db, database, config, clock: systemClock, events, streams, log };
   const adminKey = resolveAdminKey(config, log);
   const providers = createProviders(config.providers);
 
@@ -68,6 +70,7 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
     { deps, gate: new Gate(deps, adminKey), configLoadedAt: Math.floor(Date.now() / 1000) },
     { apiRoutes: runsApi },
   );
+  if (runsApi) streams.start((error) => log.warn({ err: error }, 'checking live streams for revoked keys failed'));
   let worker: Worker | null = null;
   if (config.role !== 'api') {
     worker = new Worker(deps, providers, options.worker);
@@ -97,6 +100,7 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
         const force = setTimeout(() => app.server.closeAllConnections(), options.httpCloseGraceMs ?? 5000);
         await app.close();
         clearTimeout(force);
+        streams.stop();
         log.debug('closing: worker');
         await worker?.stop();
         log.debug('closing: providers and events');

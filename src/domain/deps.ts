@@ -5,6 +5,7 @@ import type { AppConfig } from '../config.js';
 import type { Database, Db } from '../db/client.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
+import type { LiveStreams } from './keys/live-streams.js';
 
 export interface Deps {
   db: Db;
@@ -12,5 +13,7 @@ export interface Deps {
   config: Pick<AppConfig, 'providers' | 'models' | 'limits'>;
   clock: Clock;
   events: EventBus;
+  /** Open live streams per key (subscriptions, SSE). */
+  streams: LiveStreams;
   log: Logger;
 }

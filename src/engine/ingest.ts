@@ -84,9 +84,16 @@ async function copySink(
 ): Promise<RowSink> {
   const stream: Writable = await sql`
     copy batch_requests (batch_id, line_index, custom_id, model, provider, body) from stdin`.writable();
+  // A failed COPY (the server refused a row, the connection dropped) surfaces from the next write
+  // or from finish(), never as an unhandled stream error.
+  let failure: Error | undefined;
+  stream.on('error', (error) => {
+    failure = error;
+  });
   const prefix = `${copyEscape(batchId)}\t`;
   let buffer = '';
   const write = async (text: string) => {
+    if (failure) throw failure;
     if (!stream.write(text)) await once(stream, 'drain');
   };
   return {

@@ -33,7 +33,11 @@ export async function leaseValidation(
     if (!candidate) return null;
     const [leased] = await tx
       .update(batches)
-      .set({ leaseOwner: owner, leaseExpiresAt: leaseUntil(leaseMs) })
+      .set({
+        leaseOwner: owner,
+        leaseExpiresAt: leaseUntil(leaseMs),
+        validationAttempts: sql`${batches.validationAttempts} + 1`,
+      })
       .where(eq(batches.id, candidate.id))
       .returning();
     return leased ?? null;

@@ -44,9 +44,10 @@ function normalizeBody(raw: string, statusCode: number): { text: string; json: u
   } catch {
     // fall through: not JSON
   }
+  // The body itself is not repeated: a proxy's error page can name internal hosts.
   const json = {
     error: {
-      message: `Upstream answered ${statusCode} with a body that is not a JSON object: ${raw.slice(0, 500)}`,
+      message: `Upstream answered ${statusCode} with a body that is not a JSON object.`,
       type: 'upstream_error',
       param: null,
       code: 'invalid_upstream_response',
@@ -55,8 +56,33 @@ function normalizeBody(raw: string, statusCode: number): { text: string; json: u
   return { text: JSON.stringify(json), json, valid: false };
 }
 
+/** Upstream error messages that would tell a tenant about the provider account behind batchgate. */
+const REVEALING = /sk-[\w*-]{3,}|\*{3,}|\borg-\w+|\b\d{1,3}(?:\.\d{1,3}){3}\b|[\w-]+(?:\.[\w-]+)+:\d+|\w+:\/\//i;
+
+/**
+ * An upstream error body as tenants may see it: type, code and param kept, the message replaced
+ * when it concerns batchgate's own credentials (401/403) or names keys, organisations or addresses.
+ */
+function redactUpstreamError(statusCode: number, body: { text: string; json: unknown }) {
+  const error = (body.json as { error?: Record<string, unknown> } | null)?.error;
+  if (!error || typeof error !== 'object') return body;
+  const message = typeof error.message === 'string' ? error.message : '';
+  const credentials = statusCode === 401 || statusCode === 403;
+  if (!credentials && !REVEALING.test(message)) return body;
+  const json = {
+    ...(body.json as object),
+    error: {
+      ...error,
+      message: credentials
+        ? `The upstream provider refused batchgate's credentials (${statusCode}); ask the operator to check them.`
+        : `The upstream provider answered ${statusCode}; its message was withheld because it names provider internals.`,
+    },
+  };
+  return { text: JSON.stringify(json), json };
+}
+
 export function outcomeOfResponse(res: ProviderResponse, ctx: AttemptContext): Outcome {
-  const body = normalizeBody(res.body, res.statusCode);
+  let body = normalizeBody(res.body, res.statusCode);
   const ok = res.statusCode >= 200 && res.statusCode < 300 && body.valid;
   // A 2xx whose body is not JSON is treated like a 502: the upstream misbehaved, try again.
   const statusCode = res.statusCode >= 200 && res.statusCode < 300 && !body.valid ? 502 : res.statusCode;
@@ -64,6 +90,7 @@ export function outcomeOfResponse(res: ProviderResponse, ctx: AttemptContext): O
     const delayMs = retryDelayMs(ctx.attempt, ctx.backoff, requestedDelayMs(res.headers));
     return { kind: 'retry', delayMs, lastError: `upstream answered ${res.statusCode}` };
   }
+  if (!ok) body = { ...body, ...redactUpstreamError(statusCode, body) };
   const requestId = headerValue(res.headers, 'x-request-id') ?? `req_${randomUUID().replaceAll('-', '')}`;
   return {
     kind: 'answer',
@@ -74,7 +101,8 @@ export function outcomeOfResponse(res: ProviderResponse, ctx: AttemptContext): O
 export function outcomeOfError(error: unknown, ctx: AttemptContext): Outcome {
   const timeout = error instanceof ProviderTimeoutError;
   const code: NoAnswerCode = timeout ? 'request_timeout' : 'upstream_unreachable';
-  const message = timeout ? error.message : `Upstream unreachable: ${(error as Error)?.message ?? String(error)}`;
+  // A connection error's own message names addresses and ports: tenants get a generic one.
+  const message = timeout ? error.message : 'The upstream provider could not be reached.';
   if (canRetry(ctx)) return { kind: 'retry', delayMs: retryDelayMs(ctx.attempt, ctx.backoff), lastError: message };
   return { kind: 'no_answer', code, message };
 }

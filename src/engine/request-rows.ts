@@ -51,19 +51,22 @@ interface ClaimRow {
 
 /**
  * Lease up to `quota` lines' worth of chunks of each batch to `owner` (chunks nobody holds, or
- * whose holder's lease lapsed because it died) that have lines for one of `providers`, and return
- * their open rows.
+ * whose holder's lease lapsed because it died) that have lines for one of `providers` — or lines
+ * for a provider that is not among `known` at all (they end with an error, never wait forever) —
+ * and return their open rows.
  */
 export async function claimChunks(
   database: Database,
   owner: string,
   quotas: BatchQuota[],
   providers: string[],
+  known: string[],
   leaseMs: number,
 ): Promise<ClaimedChunk[]> {
   if (quotas.length === 0 || providers.length === 0) return [];
   const quota = JSON.stringify(quotas.map((q) => ({ batch_id: q.batchId, n: Math.ceil(q.quota / CHUNK_LINES) })));
-  const found = await database.query<ClaimRow>(CLAIM_SQL, [quota, JSON.stringify(providers), owner, leaseMs]);
+  const params = [quota, JSON.stringify(providers), owner, leaseMs, JSON.stringify(known)];
+  const found = await database.query<ClaimRow>(CLAIM_SQL, params);
   const chunks = new Map<string, ClaimedChunk>();
   for (const row of found) {
     const key = `${row.batchId}:${row.chunkIndex}`;
@@ -86,7 +89,8 @@ const CLAIM_SQL = `
       select c.ctid from batch_chunks c
       where c.batch_id = q.batch_id
         and (c.lease_expires_at is null or c.lease_expires_at < now())
-        and c.providers && array(select json_array_elements_text($2::json))
+        and (c.providers && array(select json_array_elements_text($2::json))
+          or not c.providers <@ array(select json_array_elements_text($5::json)))
       order by c.chunk_index
       limit q.n
       for update skip locked

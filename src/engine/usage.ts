@@ -18,8 +18,12 @@ export function tokensOf(body: unknown): Tokens {
   };
 }
 
-/** A rough upper bound of a request's tokens, for `tpm` limits before the answer tells the truth. */
-export function estimateTokens(body: string): number {
+/**
+ * A rough upper bound of a request's tokens, for `tpm` limits before the answer tells the truth:
+ * prompt characters / 4 plus its `max_tokens`, never more than the model's context length (so one
+ * line asking for a huge `max_tokens` cannot take a provider's whole budget).
+ */
+export function estimateTokens(body: string, contextLength = Number.POSITIVE_INFINITY): number {
   const maxTokens = /"max(?:_completion|_output)?_tokens"\s*:\s*(\d+)/.exec(body);
-  return Math.ceil(body.length / 4) + (maxTokens ? Number(maxTokens[1]) : 0);
+  return Math.min(Math.ceil(body.length / 4) + (maxTokens ? Number(maxTokens[1]) : 0), contextLength);
 }

@@ -71,6 +71,13 @@ export const defaultWorkerOptions = (): WorkerOptions => ({
   progressIntervalMs: 250,
 });
 
+/** A line whose provider this process does not have (the config changed since it was validated). */
+const noProvider = (row: ClaimedRow): FinalOutcome => ({
+  kind: 'no_answer',
+  code: 'upstream_unreachable',
+  message: `No provider '${row.provider}' is configured for model '${row.model}'.`,
+});
+
 interface Lane {
   config: ProviderConfig;
   queue: PQueue;
@@ -239,6 +246,7 @@ export class Worker {
               this.id,
               fairQuotas(active, capacity),
               providers,
+              [...this.lanes.keys()],
               this.options.leaseMs,
             );
       this.stats.claims++;
@@ -260,7 +268,11 @@ export class Worker {
     this.chunks.set(key, { batchId: chunk.batchId, chunkIndex: chunk.chunkIndex, open: chunk.rows.length });
     if (chunk.rows.length === 0) this.finish(chunk);
     const slot = this.slots.slotFor(batch);
-    for (const row of chunk.rows) this.dispatch(row, slot, this.lanes.get(row.provider)!);
+    for (const row of chunk.rows) {
+      const lane = this.lanes.get(row.provider);
+      if (lane) this.dispatch(row, slot, lane);
+      else this.record(row, noProvider(row));
+    }
   }
 
   private dispatch(row: ClaimedRow, slot: BatchSlot, lane: Lane): void {
@@ -289,7 +301,9 @@ export class Worker {
     const { signal } = slot;
     const ctx = { attempt: row.attempts, maxRetries: lane.config.maxRetries, backoff: this.options.backoff };
     try {
-      if (!signal.aborted && lane.rate.limited) await lane.rate.acquire(estimateTokens(row.body));
+      if (!signal.aborted && lane.rate.limited) {
+        await lane.rate.acquire(estimateTokens(row.body, this.deps.config.models.get(row.model)?.contextLength));
+      }
       if (signal.aborted) return signal.reason as AbortReason;
       const response = await this.providers
         .get(row.provider)!
@@ -306,6 +320,11 @@ export class Worker {
       this.retryLater(row, slot, lane, outcome.delayMs);
       return;
     }
+    this.record(row, outcome);
+  }
+
+  /** Buffer a request's final outcome for the writer. */
+  private record(row: ClaimedRow, outcome: FinalOutcome): void {
     this.buffer.push(toRowOutcome(row, outcome satisfies FinalOutcome, this.deps.config.models.get(row.model)?.prices));
     const chunk = this.chunks.get(chunkKey(row));
     if (chunk && --chunk.open === 0) this.finish(chunk);

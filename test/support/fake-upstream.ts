@@ -2,7 +2,8 @@
 // request body (the gateway forwards bodies untouched apart from `model`):
 //   ok (default) · latency:<ms> · flaky:<n> (n × 500, then 200) · 429:<n>:<ms> (n × 429 with
 //   retry-after-ms) · 429s:<n>:<s> (Retry-After seconds) · 400 · 500 (always) · hang ·
-//   malformed (200 with a non-JSON body) · reset (connection destroyed)
+//   malformed (200 with a non-JSON body) · reset (connection destroyed) · 401 (OpenAI's wrong-key
+//   answer, with a masked key hint) · leak (500 whose message names an internal address)
 // Attempts are counted per `tag` field (or the whole body) so tests can assert exact tries.
 // `fast: true` skips parsing and answers one fixed body; `record: false` keeps no bookkeeping.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -139,6 +140,17 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
           return sendJson(res, 400, errorBody('fake upstream: bad request', 'invalid_request_error'));
         case '500':
           return sendJson(res, 500, errorBody('fake upstream: always failing', 'server_error'));
+        case '401':
+          return sendJson(res, 401, {
+            error: {
+              message: 'Incorrect API key provided: sk-proj-ab********************************wxyz.',
+              type: 'invalid_request_error',
+              param: null,
+              code: 'invalid_api_key',
+            },
+          });
+        case 'leak':
+          return sendJson(res, 500, errorBody('upstream 10.1.2.3:8443 (vllm-7.internal:8000) refused', 'server_error'));
         case 'hang':
           hanging.add(res);
           res.on('close', () => hanging.delete(res));

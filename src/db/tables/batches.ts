@@ -1,5 +1,6 @@
 // Batches: one row per batch with its life-cycle timestamps, live counts and usage totals.
-// `lease_*` marks the worker validating the batch, so a crashed validation is taken over.
+// `lease_*` marks the worker validating the batch, so a crashed validation is taken over (a few
+// times: `validation_attempts`).
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { files } from './files.js';
@@ -66,6 +67,8 @@ export const batches = pgTable(
     cancelledAt: ts('cancelled_at'),
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: ts('lease_expires_at'),
+    /** Validations started; a batch whose validation keeps dying is failed instead of retried forever. */
+    validationAttempts: integer('validation_attempts').notNull().default(0),
   },
   (t) => [
     index('batches_project_list_idx').on(t.projectId, t.id),

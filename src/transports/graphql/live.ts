@@ -1,9 +1,12 @@
 // Subscription streams that stop promptly: when the client goes away, graphql-js calls `return()`
-// on the iterator; aborting the signal first wakes a generator blocked waiting for the next event.
-export function abortable<T>(start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+// on the iterator; aborting the watch's signal first wakes a generator blocked waiting for the
+// next event (and releases its stream slot even if it never started).
+export async function abortable<T>(
+  open: (signal: AbortSignal) => Promise<AsyncGenerator<T>>,
+): Promise<AsyncIterableIterator<T>> {
   const controller = new AbortController();
-  const inner = start(controller.signal);
-  return {
+  const inner = await open(controller.signal);
+  const iterator: AsyncIterableIterator<T> = {
     next: () => inner.next(),
     return: (value?: unknown) => {
       controller.abort();
@@ -13,8 +16,7 @@ export function abortable<T>(start: (signal: AbortSignal) => AsyncGenerator<T>):
       controller.abort();
       return inner.throw(error);
     },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
+    [Symbol.asyncIterator]: () => iterator,
   };
+  return iterator;
 }

@@ -8,6 +8,7 @@ import { JSON_BODY_LIMIT_BYTES } from '../body-limit.js';
 import type { AppContext } from '../context.js';
 import { createContext, type GraphQLContext, type InitialContext } from './context.js';
 import { findAppError, maskError } from './errors.js';
+import { useQueryLimits } from './query-limits.js';
 import { schema } from './schema.js';
 
 export type ServerContext = { req: FastifyRequest; reply: FastifyReply };
@@ -42,6 +43,7 @@ export function createGraphQLServer(app: AppContext): Yoga {
       headers: JSON.stringify({ authorization: 'Bearer <your API key>' }, null, 2),
     },
     landingPage: false,
+    plugins: [useQueryLimits(app.deps.config.limits.graphqlMaxCost)],
     logging: yogaLogger(app.deps.log),
   });
 }

@@ -28,6 +28,7 @@ export async function readCreateBatchBody(
   requests.on('error', () => {});
   const drained = () => new Promise<void>((resolve) => requests.once('drain', resolve));
   let stored: Promise<{ id: string }> | undefined;
+  let storeFailure: unknown;
   const parser = new JSONParser({
     paths: ['$.requests.*', '$.requests', ...CREATE_BATCH_FIELDS.map((name) => `$.${name}`)],
     keepStack: false,
@@ -36,7 +37,13 @@ export async function readCreateBatchBody(
     if (stack.length === 2 && stack[1]?.key === 'requests') {
       // Handed on, then dropped from the array the parser is building, so memory stays flat.
       if (Array.isArray(parent)) parent.length = 0;
-      stored ??= storeRequests(requests);
+      if (!stored) {
+        stored = storeRequests(requests);
+        // Storage failing (over the size limit or quota) stops the reading at the next chunk.
+        stored.catch((error: unknown) => {
+          storeFailure = error;
+        });
+      }
       requests.write(value);
     } else if (stack.length === 1 && (key !== 'requests' || !stored)) {
       fields[key as keyof CreateBatchBody['fields']] = value;
@@ -55,6 +62,7 @@ export async function readCreateBatchBody(
         throw unparsable();
       }
       if (requests.writableNeedDrain) await Promise.race([drained(), stored]);
+      if (storeFailure) throw storeFailure;
     }
     if (!parser.isEnded) {
       try {

@@ -25,7 +25,7 @@ export async function* batchUpdates(
 ): AsyncGenerator<TrackedEnvelope<Batch>> {
   const stop = signal ? AbortSignal.any([signal, ctx.closing]) : ctx.closing;
   let last: Batch | undefined;
-  for await (const batch of watchBatch(ctx.deps, ctx.caller, { id: input.id }, stop)) {
+  for await (const batch of await watchBatch(ctx.deps, ctx.caller, { id: input.id }, stop)) {
     last = batch;
     const version = batchVersion(batch);
     if (version !== input.lastEventId) yield tracked(version, batch);

@@ -1,0 +1,200 @@
+// Bounds on the work one GraphQL operation may ask for, checked before anything executes: field
+// depth (12) and aliases (30) when the document is validated, and an estimated cost (requested
+// list sizes × selected fields, ceiling `limits.graphqlMaxCost`) once the variables are known
+// (`first: $n` counts as the n sent). Over a limit → one error with code QUERY_TOO_COMPLEX.
+// Introspection (`__schema`, `__type`) is exempt, so GraphiQL and codegen tools keep working.
+import {
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationRule,
+  valueFromASTUntyped,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+export const MAX_DEPTH = 12;
+export const MAX_ALIASES = 30;
+
+/** Items a list field is assumed to return when the query does not say (`first` is the page size). */
+const LIST_SIZES: Record<string, number> = {
+  'Query.batches': 20,
+  'Query.files': 1000,
+  'Batch.results': 100,
+  'Batch.errors': 100,
+};
+const DEFAULT_LIST_SIZE = 10;
+
+const tooComplex = (message: string) => new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+const isIntrospection = (name: string) => name === '__schema' || name === '__type';
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Map<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+}
+
+/** Depth of field nesting below `selectionSet`, fragments included (each expanded once per path). */
+function depthOf(walk: Walk, set: SelectionSetNode, seen: Set<string>): number {
+  let deepest = 0;
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (isIntrospection(selection.name.value)) continue;
+      deepest = Math.max(deepest, 1 + (selection.selectionSet ? depthOf(walk, selection.selectionSet, seen) : 0));
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      deepest = Math.max(deepest, depthOf(walk, selection.selectionSet, seen));
+    } else {
+      const fragment = walk.fragments.get(selection.name.value);
+      if (!fragment || seen.has(fragment.name.value)) continue;
+      deepest = Math.max(deepest, depthOf(walk, fragment.selectionSet, new Set(seen).add(fragment.name.value)));
+    }
+  }
+  return deepest;
+}
+
+function listSize(
+  walk: Walk,
+  parent: GraphQLNamedType,
+  field: GraphQLField<unknown, unknown>,
+  args: Map<string, unknown>,
+) {
+  const named = getNamedType(field.type);
+  if (named.name.endsWith('Connection')) {
+    const first = args.get('first');
+    return typeof first === 'number' && first > 0 ? first : (LIST_SIZES[`${parent.name}.${field.name}`] ?? 100);
+  }
+  // A connection's `edges` hold the page its `first` already counted.
+  if (isListType(getNullableType(field.type)) && !parent.name.endsWith('Connection')) {
+    return LIST_SIZES[`${parent.name}.${field.name}`] ?? DEFAULT_LIST_SIZE;
+  }
+  return 1;
+}
+
+/** Estimated cost: every selected field counts once per item of every list above it. */
+function costOf(walk: Walk, set: SelectionSetNode, parent: GraphQLNamedType, times: number, seen: Set<string>): number {
+  let total = 0;
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.name.value;
+      if (name.startsWith('__') || !isObjectType(parent)) continue;
+      const field = parent.getFields()[name];
+      if (!field) continue;
+      total += times;
+      if (!selection.selectionSet) continue;
+      const args = new Map(
+        (selection.arguments ?? []).map((arg) => [arg.name.value, valueFromASTUntyped(arg.value, walk.variables)]),
+      );
+      const child = getNamedType(field.type);
+      total += costOf(walk, selection.selectionSet, child, times * listSize(walk, parent, field, args), seen);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const type = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : parent;
+      if (type) total += costOf(walk, selection.selectionSet, type, times, seen);
+    } else {
+      const fragment = walk.fragments.get(selection.name.value);
+      if (!fragment || seen.has(fragment.name.value)) continue;
+      const type = walk.schema.getType(fragment.typeCondition.name.value);
+      if (type) total += costOf(walk, fragment.selectionSet, type, times, new Set(seen).add(fragment.name.value));
+    }
+  }
+  return total;
+}
+
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  return fragments;
+}
+
+/** Depth and aliases, judged from the document alone. */
+export const depthAndAliasLimits: ValidationRule = (context) => ({
+  Document: {
+    enter(document) {
+      const walk: Walk = { schema: context.getSchema(), fragments: fragmentsOf(document), variables: {} };
+      let aliases = 0;
+      for (const definition of document.definitions) {
+        if (definition.kind === Kind.OPERATION_DEFINITION) {
+          const depth = depthOf(walk, definition.selectionSet, new Set());
+          if (depth > MAX_DEPTH) {
+            context.reportError(tooComplex(`The query is ${depth} fields deep; at most ${MAX_DEPTH} are allowed.`));
+            return false;
+          }
+        }
+      }
+      const count = (node: unknown): void => {
+        if (!node || typeof node !== 'object') return;
+        if (Array.isArray(node)) return node.forEach(count);
+        const n = node as { kind?: string; alias?: unknown };
+        if (n.kind === Kind.FIELD && n.alias) aliases++;
+        for (const [key, value] of Object.entries(node)) if (key !== 'loc') count(value);
+      };
+      count(document.definitions);
+      if (aliases > MAX_ALIASES) {
+        context.reportError(tooComplex(`The query uses ${aliases} aliases; at most ${MAX_ALIASES} are allowed.`));
+        return false;
+      }
+      return undefined;
+    },
+  },
+});
+
+function operationOf(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  return name ? operations.find((o) => o.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
+}
+
+/** The operation's estimated cost, or null when there is no single operation to judge. */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  variables?: Record<string, unknown> | null,
+): number | null {
+  const operation = operationOf(document, operationName);
+  const root =
+    operation &&
+    (operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType());
+  if (!operation || !root) return null;
+  const walk: Walk = { schema, fragments: fragmentsOf(document), variables: variables ?? {} };
+  return costOf(walk, operation.selectionSet, root, 1, new Set());
+}
+
+/** The Yoga plugin: depth and aliases at validation, cost before execution (HTTP, SSE and graphql-ws alike). */
+export function useQueryLimits(maxCost: number): Plugin {
+  const check = (args: {
+    schema: GraphQLSchema;
+    document: DocumentNode;
+    operationName?: string | null;
+    variableValues?: Record<string, unknown> | null;
+  }) => {
+    const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
+    return cost !== null && cost > maxCost
+      ? tooComplex(
+          `The query's estimated cost is ${cost}; at most ${maxCost} is allowed. Ask for fewer items or fields.`,
+        )
+      : null;
+  };
+  return {
+    onValidate: ({ addValidationRule }) => addValidationRule(depthAndAliasLimits),
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      const error = check(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onSubscribe: ({ args, setResultAndStopExecution }) => {
+      const error = check(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// Running batches in tests through the stock openai client: upload a JSONL file, create a batch,
+// wait for a terminal status, read an output or error file as parsed lines.
+import type OpenAI from 'openai';
+import { toFile } from 'openai';
+import { toJsonl } from './jsonl.js';
+import { waitFor } from './wait.js';
+
+export const TERMINAL = ['completed', 'failed', 'cancelled', 'expired'];
+
+/** Upload `lines` (objects or raw strings) as a `batch` file. */
+export async function upload(client: OpenAI, lines: unknown[] | string, filename = 'in.jsonl') {
+  const content = typeof lines === 'string' ? lines : toJsonl(lines);
+  return client.files.create({ file: await toFile(Buffer.from(content), filename), purpose: 'batch' });
+}
+
+/** Upload `lines` and create a batch of them. */
+export async function submit(client: OpenAI, lines: unknown[] | string, endpoint = '/v1/chat/completions') {
+  const file = await upload(client, lines);
+  return client.batches.create({ input_file_id: file.id, endpoint: endpoint as never, completion_window: '24h' });
+}
+
+export const untilTerminal = (client: OpenAI, id: string, timeoutMs = 45_000) =>
+  waitFor(
+    async () => {
+      const batch = await client.batches.retrieve(id);
+      return TERMINAL.includes(batch.status) ? batch : undefined;
+    },
+    { timeoutMs, what: `batch ${id} to end` },
+  );
+
+/** A JSONL file's lines, parsed; an absent file (null id) has none. */
+export async function readJsonl<T = Record<string, unknown>>(client: OpenAI, fileId: string | null | undefined) {
+  if (!fileId) return [] as T[];
+  const text = await (await client.files.content(fileId)).text();
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}

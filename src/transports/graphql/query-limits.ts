@@ -61,12 +61,7 @@ function depthOf(walk: Walk, set: SelectionSetNode, seen: Set<string>): number {
   return deepest;
 }
 
-function listSize(
-  walk: Walk,
-  parent: GraphQLNamedType,
-  field: GraphQLField<unknown, unknown>,
-  args: Map<string, unknown>,
-) {
+function listSize(parent: GraphQLNamedType, field: GraphQLField<unknown, unknown>, args: Map<string, unknown>) {
   const named = getNamedType(field.type);
   if (named.name.endsWith('Connection')) {
     const first = args.get('first');
@@ -94,7 +89,7 @@ function costOf(walk: Walk, set: SelectionSetNode, parent: GraphQLNamedType, tim
         (selection.arguments ?? []).map((arg) => [arg.name.value, valueFromASTUntyped(arg.value, walk.variables)]),
       );
       const child = getNamedType(field.type);
-      total += costOf(walk, selection.selectionSet, child, times * listSize(walk, parent, field, args), seen);
+      total += costOf(walk, selection.selectionSet, child, times * listSize(parent, field, args), seen);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const type = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : parent;
       if (type) total += costOf(walk, selection.selectionSet, type, times, seen);
@@ -131,7 +126,10 @@ export const depthAndAliasLimits: ValidationRule = (context) => ({
       }
       const count = (node: unknown): void => {
         if (!node || typeof node !== 'object') return;
-        if (Array.isArray(node)) return node.forEach(count);
+        if (Array.isArray(node)) {
+          for (const item of node) count(item);
+          return;
+        }
         const n = node as { kind?: string; alias?: unknown };
         if (n.kind === Kind.FIELD && n.alias) aliases++;
         for (const [key, value] of Object.entries(node)) if (key !== 'loc') count(value);

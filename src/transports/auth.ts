@@ -3,11 +3,11 @@
 // Failed authentications are budgeted per client address (`failedAuthPerMinutePerAddress`): an
 // address over it is refused before any key lookup, so guessing keys cannot load the database.
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { type Caller, rateLimitKey } from '../domain/caller.js';
+import { adminCaller, type Caller, rateLimitKey } from '../domain/caller.js';
 import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/errors.js';
 import { hashKey } from '../domain/keys/api-key.js';
-import { authenticate, credentialOf } from '../domain/keys/authenticate.js';
+import { authenticateTenant, credentialOf, isAdminKey } from '../domain/keys/authenticate.js';
 
 /** Who is asking: the `Authorization` value (or a bare key from connectionParams) and the client address. */
 export interface Credentials {
@@ -41,11 +41,14 @@ export class Gate {
 
   /** Who the credentials belong to, without spending any request budget. */
   async authenticate({ authorization, address }: Credentials): Promise<Caller> {
+    const token = credentialOf(authorization);
+    if (token && isAdminKey(this.adminKeyHash, token)) return adminCaller;
     const failures = address ? await this.failures.get(address) : null;
-    if (failures && failures.remainingPoints <= 0)
+    if (failures && failures.remainingPoints <= 0) {
       throw rateLimited('failed authentications from this address', failures);
+    }
     try {
-      return await authenticate(this.deps, this.adminKeyHash, credentialOf(authorization));
+      return await authenticateTenant(this.deps, token);
     } catch (error) {
       if (address && error instanceof AppError && error.code === 'unauthenticated') {
         await this.failures.penalty(address, 1);

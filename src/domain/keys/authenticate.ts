@@ -1,8 +1,9 @@
 // Turn a credential into a Caller: the admin key (compared in constant time) or a live tenant key.
+// The transports' gate composes the two, budgeting failed lookups per client address in between.
 import { timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { apiKeys } from '../../db/tables/api-keys.js';
-import { adminCaller, type Caller } from '../caller.js';
+import type { Caller } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { hashKey } from './api-key.js';
@@ -13,20 +14,20 @@ export function credentialOf(authorization: string | undefined | null): string |
   return match?.[1];
 }
 
-export async function authenticate(
-  deps: Pick<Deps, 'db'>,
-  adminKeyHash: string,
-  token: string | undefined,
-): Promise<Caller> {
+/** Whether `token` is the admin key (compared in constant time, no database). */
+export function isAdminKey(adminKeyHash: string, token: string): boolean {
+  return timingSafeEqual(Buffer.from(hashKey(token)), Buffer.from(adminKeyHash));
+}
+
+/** The live tenant key `token` is, or `unauthenticated`. */
+export async function authenticateTenant(deps: Pick<Deps, 'db'>, token: string | undefined): Promise<Caller> {
   if (!token) {
     throw new AppError('unauthenticated', 'Missing API key: send it as "Authorization: Bearer <key>".');
   }
-  const hash = hashKey(token);
-  if (timingSafeEqual(Buffer.from(hash), Buffer.from(adminKeyHash))) return adminCaller;
   const [key] = await deps.db
     .select({ id: apiKeys.id, projectId: apiKeys.projectId })
     .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)));
+    .where(and(eq(apiKeys.keyHash, hashKey(token)), isNull(apiKeys.revokedAt)));
   if (!key) throw new AppError('unauthenticated', 'Incorrect API key provided.');
   return { kind: 'key', keyId: key.id, projectId: key.projectId };
 }

@@ -1,5 +1,5 @@
 // Bounds on the work one GraphQL operation may ask for, checked before anything executes: field
-// depth (12) and aliases (30) when the document is validated, and an estimated cost (requested
+// depth (12) and aliases (30) before the document is validated, and an estimated cost (requested
 // list sizes × selected fields, ceiling `limits.graphqlMaxCost`) once the variables are known
 // (`first: $n` counts as the n sent). Over a limit → one error with code QUERY_TOO_COMPLEX.
 // Introspection (`__schema`, `__type`) is exempt, so GraphiQL and codegen tools keep working.
@@ -17,7 +17,6 @@ import {
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  type ValidationRule,
   valueFromASTUntyped,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -109,40 +108,30 @@ function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode
   return fragments;
 }
 
-/** Depth and aliases, judged from the document alone. */
-export const depthAndAliasLimits: ValidationRule = (context) => ({
-  Document: {
-    enter(document) {
-      const walk: Walk = { schema: context.getSchema(), fragments: fragmentsOf(document), variables: {} };
-      let aliases = 0;
-      for (const definition of document.definitions) {
-        if (definition.kind === Kind.OPERATION_DEFINITION) {
-          const depth = depthOf(walk, definition.selectionSet, new Set());
-          if (depth > MAX_DEPTH) {
-            context.reportError(tooComplex(`The query is ${depth} fields deep; at most ${MAX_DEPTH} are allowed.`));
-            return false;
-          }
-        }
-      }
-      const count = (node: unknown): void => {
-        if (!node || typeof node !== 'object') return;
-        if (Array.isArray(node)) {
-          for (const item of node) count(item);
-          return;
-        }
-        const n = node as { kind?: string; alias?: unknown };
-        if (n.kind === Kind.FIELD && n.alias) aliases++;
-        for (const [key, value] of Object.entries(node)) if (key !== 'loc') count(value);
-      };
-      count(document.definitions);
-      if (aliases > MAX_ALIASES) {
-        context.reportError(tooComplex(`The query uses ${aliases} aliases; at most ${MAX_ALIASES} are allowed.`));
-        return false;
-      }
-      return undefined;
-    },
-  },
-});
+/** Depth and aliases, judged from the document alone: the first limit it breaks, or null. */
+export function shapeError(schema: GraphQLSchema, document: DocumentNode): GraphQLError | null {
+  const walk: Walk = { schema, fragments: fragmentsOf(document), variables: {} };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    const depth = depthOf(walk, definition.selectionSet, new Set());
+    if (depth > MAX_DEPTH) return tooComplex(`The query is ${depth} fields deep; at most ${MAX_DEPTH} are allowed.`);
+  }
+  let aliases = 0;
+  const count = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) count(item);
+      return;
+    }
+    const n = node as { kind?: string; alias?: unknown };
+    if (n.kind === Kind.FIELD && n.alias) aliases++;
+    for (const [key, value] of Object.entries(node)) if (key !== 'loc') count(value);
+  };
+  count(document.definitions);
+  return aliases > MAX_ALIASES
+    ? tooComplex(`The query uses ${aliases} aliases; at most ${MAX_ALIASES} are allowed.`)
+    : null;
+}
 
 function operationOf(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
@@ -185,7 +174,11 @@ export function useQueryLimits(maxCost: number): Plugin {
       : null;
   };
   return {
-    onValidate: ({ addValidationRule }) => addValidationRule(depthAndAliasLimits),
+    // Judged before the other validation rules, so an oversized document gets this one error only.
+    onValidate: ({ params, setResult }) => {
+      const error = shapeError(params.schema, params.documentAST);
+      if (error) setResult([error]);
+    },
     onExecute: ({ args, setResultAndStopExecution }) => {
       const error = check(args);
       if (error) setResultAndStopExecution({ errors: [error] });

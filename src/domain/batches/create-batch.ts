@@ -1,16 +1,14 @@
 // Create a batch from an uploaded input file or from inline `requests` (stored as a generated
 // file). The batch starts `validating`; a worker validates it line by line and ingests its rows.
 import { z } from 'zod';
-import { batches } from '../../db/tables/batches.js';
 import { type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { AppError, notFound, parseInput } from '../errors.js';
 import { readFileContent, storeFile } from '../files/file-store.js';
 import { findCallerFile } from '../files/get-file.js';
-import { newBatchId, ObjectId } from '../ids.js';
-import { BATCH_ENDPOINTS, type Batch, toBatch } from './batch.js';
-
-export const COMPLETION_WINDOW_SECONDS = 24 * 60 * 60;
+import { ObjectId } from '../ids.js';
+import { BATCH_ENDPOINTS, type Batch } from './batch.js';
+import { insertBatch } from './insert-batch.js';
 
 export const Metadata = z
   .record(
@@ -46,27 +44,14 @@ export async function createBatch(deps: Deps, caller: Caller, input: CreateBatch
   const fileId = parsed.requests
     ? (await storeInlineRequests(deps, projectId, parsed.requests)).id
     : (await findInputFile(deps, caller, parsed.inputFileId!)).id;
-  const endpoint = parsed.endpoint ?? (await peekEndpoint(deps, fileId));
-  const now = deps.clock.now();
-  const [row] = await deps.db
-    .insert(batches)
-    .values({
-      id: newBatchId(),
-      projectId,
-      endpoint,
-      inputFileId: fileId,
-      completionWindow: parsed.completionWindow,
-      status: 'validating',
-      metadata: parsed.metadata ?? null,
-      jobName: parsed.jobName ?? null,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + COMPLETION_WINDOW_SECONDS * 1000),
-    })
-    .returning();
-  const batch = toBatch(row!);
-  await deps.events.publish({ id: batch.id, projectId, status: batch.status });
-  await deps.events.wakeWorkers();
-  return batch;
+  return insertBatch(deps, {
+    projectId,
+    inputFileId: fileId,
+    endpoint: parsed.endpoint ?? (await peekEndpoint(deps, fileId)),
+    completionWindow: parsed.completionWindow,
+    metadata: parsed.metadata ?? null,
+    jobName: parsed.jobName ?? null,
+  });
 }
 
 async function findInputFile(deps: Deps, caller: Caller, id: string) {

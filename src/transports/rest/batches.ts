@@ -1,10 +1,12 @@
-// /v1/batches — create (from a file or inline requests), list, retrieve, per-line results, cancel.
+// /v1/batches — create (from a file or inline requests), list, retrieve, per-line results, cancel,
+// and retry of the failed lines.
 import type { FastifyInstance } from 'fastify';
 import { batchResults } from '../../domain/batches/batch-results.js';
 import { cancelBatch } from '../../domain/batches/cancel-batch.js';
 import { createBatch } from '../../domain/batches/create-batch.js';
 import { getBatch } from '../../domain/batches/get-batch.js';
 import { listBatches } from '../../domain/batches/list-batches.js';
+import { retryBatch } from '../../domain/batches/retry-batch.js';
 import type { AppContext } from '../context.js';
 import { toOpenAIBatch, toOpenAIList, toResultItem } from './serialize.js';
 
@@ -43,6 +45,10 @@ export function batchRoutes(app: FastifyInstance, { deps }: AppContext): void {
 
   app.post<IdParams>('/v1/batches/:id/cancel', async (req) =>
     toOpenAIBatch(await cancelBatch(deps, req.caller, req.params)),
+  );
+
+  app.post<IdParams>('/v1/batches/:id/retry', async (req) =>
+    toOpenAIBatch(await retryBatch(deps, req.caller, req.params)),
   );
 
   app.delete<IdParams>('/v1/batches/:id', async (req) => {

@@ -1,5 +1,5 @@
 // /v1/batches — create (from a file or inline requests), list, retrieve, per-line results, cancel,
-// and retry of the failed lines.
+// retry of the failed lines, and the live event stream (SSE).
 import type { FastifyInstance } from 'fastify';
 import { batchResults } from '../../domain/batches/batch-results.js';
 import { cancelBatch } from '../../domain/batches/cancel-batch.js';
@@ -8,6 +8,7 @@ import { getBatch } from '../../domain/batches/get-batch.js';
 import { listBatches } from '../../domain/batches/list-batches.js';
 import { retryBatch } from '../../domain/batches/retry-batch.js';
 import type { AppContext } from '../context.js';
+import { SSE_KEEP_ALIVE_MS, streamBatchEvents } from './batch-events.js';
 import { toOpenAIBatch, toOpenAIList, toResultItem } from './serialize.js';
 
 type IdParams = { Params: { id: string } };
@@ -26,7 +27,11 @@ function createInput(body: unknown) {
   };
 }
 
-export function batchRoutes(app: FastifyInstance, { deps }: AppContext): void {
+export function batchRoutes(app: FastifyInstance, { deps, sseKeepAliveMs }: AppContext): void {
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+  const streamOptions = { keepAliveMs: sseKeepAliveMs ?? SSE_KEEP_ALIVE_MS, closing: closing.signal };
+
   app.post('/v1/batches', { bodyLimit: deps.config.limits.maxFileBytes }, async (req) =>
     toOpenAIBatch(await createBatch(deps, req.caller, createInput(req.body))),
   );
@@ -45,6 +50,10 @@ export function batchRoutes(app: FastifyInstance, { deps }: AppContext): void {
 
   app.post<IdParams>('/v1/batches/:id/cancel', async (req) =>
     toOpenAIBatch(await cancelBatch(deps, req.caller, req.params)),
+  );
+
+  app.get<IdParams>('/v1/batches/:id/events', (req, reply) =>
+    streamBatchEvents(deps, req.caller, req.params, reply, streamOptions),
   );
 
   app.post<IdParams>('/v1/batches/:id/retry', async (req) =>

@@ -1,5 +1,8 @@
-// Reading a Server-Sent Events response in tests with plain fetch: events and comment lines are
-// collected as they arrive; `done` settles when the server ends the stream.
+// Reading a Server-Sent Events response in tests with plain fetch (parsed by the CLI's own
+// parser): events and comment lines are collected as they arrive; `done` settles when the server
+// ends the stream.
+import { parseEventStream } from '../../src/cli/event-stream.js';
+
 export interface SseEvent {
   event: string;
   id: string | undefined;
@@ -25,35 +28,13 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
   const events: SseEvent[] = [];
   const comments: string[] = [];
-  const parse = (block: string) => {
-    const fields: Record<string, string[]> = {};
-    for (const line of block.split('\n')) {
-      if (line === '') continue;
-      if (line.startsWith(':')) {
-        comments.push(line.slice(1).trim());
-        continue;
-      }
-      const colon = line.indexOf(':');
-      const name = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      fields[name] = [...(fields[name] ?? []), value];
-    }
-    if (fields.data)
-      events.push({ event: fields.event?.[0] ?? 'message', id: fields.id?.[0], data: fields.data.join('\n') });
-  };
   const isStream = res.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
   const done = isStream
     ? (async () => {
-        const decoder = new TextDecoder();
-        let buffered = '';
-        const reader = res.body!.getReader();
-        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-          buffered += decoder.decode(chunk.value, { stream: true });
-          const blocks = buffered.split('\n\n');
-          buffered = blocks.pop()!;
-          blocks.forEach(parse);
+        for await (const item of parseEventStream(res.body!)) {
+          if (item.type === 'comment') comments.push(item.text);
+          else events.push({ event: item.event, id: item.id, data: item.data });
         }
-        parse(buffered);
       })()
     : Promise.resolve();
   done.catch(() => {});

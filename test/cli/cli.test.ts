@@ -7,28 +7,21 @@ import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeUpstreamConfig } from '../support/batches.js';
+import { type FakeGateway, faultLine as line, startFakeGateway } from '../support/batches.js';
 import { BIN, buildBin, runBin, start, workDir } from '../support/cli.js';
-import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
-import { startGateway, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { toJsonl } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
 
-let upstream: FakeUpstream;
-let gw: TestGateway;
+let gw: FakeGateway;
 let key: string;
 let work: ReturnType<typeof workDir>;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  const fake = fakeUpstreamConfig(upstream.url);
   const [gateway] = await Promise.all([
-    startGateway({
-      config: {
-        providers: { ...fake.providers, mock: { type: 'mock', maxConcurrency: 1, latencyMs: 60 } },
-        models: { ...fake.models, 'mock-chat': { provider: 'mock', inputPricePerMillion: 0.15 } },
-      },
+    startFakeGateway({
+      providers: { mock: { type: 'mock', maxConcurrency: 1, latencyMs: 60 } },
+      models: { 'mock-chat': { provider: 'mock', inputPricePerMillion: 0.15 } },
     }),
     buildBin(),
   ]);
@@ -40,12 +33,9 @@ beforeAll(async () => {
 afterAll(async () => {
   work?.remove();
   await gw?.close();
-  await upstream?.close();
 });
 
 const cli = (...args: string[]) => runBin(args, { cwd: work.dir, env });
-const line = (id: string, fault = 'ok', model = 'fake-chat') =>
-  chatLine(id, `text of ${id}`, { fault, tag: id }, model);
 const createdId = (stdout: string) => /Created (batch_\w+)/.exec(stdout)![1]!;
 
 function writeInput(name: string, lines: unknown[]): string {

@@ -3,30 +3,29 @@
 // nothing failed; NOT_FOUND for another project's batch.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatchFrom, fakeUpstreamConfig, finishedBatch, untilFinished } from '../support/batches.js';
-import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
-import { startGateway, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import {
+  createBatchFrom,
+  type FakeGateway,
+  finishedBatch,
+  faultLine as line,
+  startFakeGateway,
+  untilFinished,
+} from '../support/batches.js';
+import { toJsonl } from '../support/jsonl.js';
 import { BATCH_FIELDS, gql } from './helpers.js';
 
-let upstream: FakeUpstream;
-let gw: TestGateway;
+let gw: FakeGateway;
 let key: string;
 let client: OpenAI;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  gw = await startGateway({ config: fakeUpstreamConfig(upstream.url) });
+  gw = await startFakeGateway();
   key = (await gw.tenant()).key;
   client = gw.openai(key);
 });
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-});
+afterAll(() => gw?.close());
 
 const RETRY = `mutation($id: ID!) { retryBatch(id: $id) { ${BATCH_FIELDS} } }`;
-const line = (id: string, fault = 'ok') => chatLine(id, `text of ${id}`, { fault, tag: id }, 'fake-chat');
 
 describe('retryBatch', () => {
   it('answers a new batch holding the lines that failed upstream, with retry_of', async () => {

@@ -4,30 +4,28 @@
 // was deleted, sources that failed validation, and full metadata.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatchFrom, fakeUpstreamConfig, finishedBatch, untilFinished } from '../support/batches.js';
-import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
-import { startGateway, TEST_ADMIN_KEY, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import {
+  createBatchFrom,
+  type FakeGateway,
+  finishedBatch,
+  faultLine as line,
+  startFakeGateway,
+  untilFinished,
+} from '../support/batches.js';
+import { TEST_ADMIN_KEY } from '../support/gateway.js';
+import { toJsonl } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
 
-let upstream: FakeUpstream;
-let gw: TestGateway;
+let gw: FakeGateway;
 let key: string;
 let client: OpenAI;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  gw = await startGateway({ config: fakeUpstreamConfig(upstream.url) });
+  gw = await startFakeGateway();
   key = (await gw.tenant()).key;
   client = gw.openai(key);
 });
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-});
-
-const line = (id: string, fault = 'ok', model = 'fake-chat') =>
-  chatLine(id, `text of ${id}`, { fault, tag: id }, model);
+afterAll(() => gw?.close());
 
 async function retry(id: string, token = key) {
   const res = await fetch(`${gw.url}/v1/batches/${id}/retry`, {
@@ -76,8 +74,8 @@ describe('POST /v1/batches/:id/retry', () => {
       ['down', 500],
     ]);
     // The client's model name is what the retry holds; upstream still sees the configured upstream model.
-    expect(upstream.attempts.get('bad')).toBe(2);
-    expect(upstream.log.filter((r) => r.tag === 'bad').map((r) => r.model)).toEqual([
+    expect(gw.upstream.attempts.get('bad')).toBe(2);
+    expect(gw.upstream.log.filter((r) => r.tag === 'bad').map((r) => r.model)).toEqual([
       'upstream-chat-v2',
       'upstream-chat-v2',
     ]);

@@ -3,30 +3,28 @@
 // nothing failed; NOT_FOUND for another project's batch.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatchFrom, fakeUpstreamConfig, finishedBatch, untilFinished } from '../support/batches.js';
-import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
-import { startGateway, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import {
+  createBatchFrom,
+  type FakeGateway,
+  finishedBatch,
+  faultLine as line,
+  startFakeGateway,
+  untilFinished,
+} from '../support/batches.js';
+import { toJsonl } from '../support/jsonl.js';
 import { type Client, trpcClient } from './client.js';
 
-let upstream: FakeUpstream;
-let gw: TestGateway;
+let gw: FakeGateway;
 let openai: OpenAI;
 let client: Client;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  gw = await startGateway({ config: fakeUpstreamConfig(upstream.url) });
+  gw = await startFakeGateway();
   const { key } = await gw.tenant();
   openai = gw.openai(key);
   client = trpcClient(gw.url, { key });
 });
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-});
-
-const line = (id: string, fault = 'ok') => chatLine(id, `text of ${id}`, { fault, tag: id }, 'fake-chat');
+afterAll(() => gw?.close());
 
 describe('batches.retry', () => {
   it('answers a new batch holding the lines that failed upstream, with retry_of', async () => {

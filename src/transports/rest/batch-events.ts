@@ -53,7 +53,8 @@ export async function streamBatchEvents(
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), options.keepAliveMs);
   let ended = false;
   try {
-    if (options.closing.aborted) return;
+    // The client may have left (or the server begun closing) while the first state was read.
+    if (options.closing.aborted || res.destroyed) return;
     let n = 0;
     for (let next = first; !next.done; next = await updates.next()) res.write(frame(++n, next.value));
     ended = !stop.signal.aborted;

@@ -33,12 +33,14 @@ const duration = (seconds: number) => {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 };
 
-export async function barDisplay(out: NodeJS.WritableStream = process.stdout): Promise<Display> {
+/** The bar shrinks on narrow terminals so the numbers after it stay visible. */
+export async function barDisplay(out: NodeJS.WriteStream = process.stdout): Promise<Display> {
   const { Presets, SingleBar } = await import('cli-progress');
   const bar = new SingleBar(
     {
       stream: out,
-      format: '{id} {status} |{bar}| {done}/{count} | {rate}/s | ETA {etaText} | {cost}',
+      format: '{status} |{bar}| {done}/{count} | {rate}/s | ETA {etaText} | {cost}',
+      barsize: Math.max(10, Math.min(40, (out.columns || 80) - 64)),
       hideCursor: true,
       fps: 10,
     },
@@ -55,7 +57,6 @@ export async function barDisplay(out: NodeJS.WritableStream = process.stdout): P
       const elapsed = origin ? (now - origin.at) / 1000 : 0;
       const rate = origin && elapsed > 0 ? (done - origin.done) / elapsed : 0;
       const payload = {
-        id: batch.id,
         status: batch.status,
         done,
         count: total,

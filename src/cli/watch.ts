@@ -16,7 +16,9 @@ export interface WatchOptions {
 }
 
 export async function watchBatch(client: GatewayClient, id: string, options: WatchOptions): Promise<number> {
-  const display: Display = options.json ? jsonDisplay() : process.stdout.isTTY ? await barDisplay() : lineDisplay();
+  const onTerminal = process.stdout.isTTY && !options.json;
+  const display: Display = options.json ? jsonDisplay() : onTerminal ? await barDisplay() : lineDisplay();
+  if (onTerminal) process.stdout.write(`Watching ${id} (Ctrl-C stops watching; the batch keeps running)\n`);
   const interrupted = new AbortController();
   const interrupt = () => interrupted.abort();
   process.on('SIGINT', interrupt);

@@ -238,14 +238,15 @@ describe('batchgate CLI', () => {
   const hasScript = spawnSync('script', ['--version']).status === 0;
   it.skipIf(!hasScript)('draws a progress bar with done/total, rate, ETA and cost on a terminal', async () => {
     const lines = Array.from({ length: 12 }, (_, i) => line(`tty-${i}`, 'ok', 'mock-chat'));
-    const id = (await cli('submit', writeInput('tty.jsonl', lines))).stdout.trim();
-    const command = `'${process.execPath}' '${BIN}' watch ${id}`;
+    const input = writeInput('tty.jsonl', lines);
+    // submit --watch: the bar follows the batch from its creation, so it is seen running.
+    const command = `'${process.execPath}' '${BIN}' submit '${input}' --watch`;
     const run = await start('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: work.dir, env }).exited;
+    const id = createdId(run.stdout);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(
-      new RegExp(`${id} completed \\|█+\\| 12/12 \\| [\\d.]+/s \\| ETA \\S+ \\| \\$0\\.\\d{6}`),
-    );
-    expect(run.stdout).toMatch(/ in_progress \|[█░]+\| \d+\/12 \| [\d.]+\/s \| ETA (\d+s|--) \| \$/);
+    expect(run.stdout).toContain(`Watching ${id}`);
+    expect(run.stdout).toMatch(/completed \|█+\| 12\/12 \| [\d.]+\/s \| ETA \S+ \| \$0\.\d{6}/);
+    expect(run.stdout).toMatch(/in_progress \|[█░]+\| \d+\/12 \| [\d.]+\/s \| ETA \S+ \| \$/);
   });
 
   it('works as the README shows: npx batchgate submit requests.jsonl --watch --out results/', async () => {

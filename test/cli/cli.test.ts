@@ -7,8 +7,8 @@ import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeGateway, faultLine as line, startFakeGateway } from '../support/batches.js';
 import { BIN, buildBin, runBin, start, workDir } from '../support/cli.js';
+import { type FakeGateway, faultLine as line, startFakeGateway } from '../support/fake-gateway.js';
 import { toJsonl } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
 

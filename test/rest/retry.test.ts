@@ -11,7 +11,7 @@ import {
   faultLine as line,
   startFakeGateway,
   untilFinished,
-} from '../support/batches.js';
+} from '../support/fake-gateway.js';
 import { TEST_ADMIN_KEY } from '../support/gateway.js';
 import { toJsonl } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';

@@ -10,7 +10,7 @@ import {
   faultLine as line,
   startFakeGateway,
   untilFinished,
-} from '../support/batches.js';
+} from '../support/fake-gateway.js';
 import { toJsonl } from '../support/jsonl.js';
 import { type Client, trpcClient } from './client.js';
 

@@ -1,6 +1,6 @@
-// Setting up batches in tests: a gateway whose `fake-chat` model runs on the fake upstream, lines
-// that ask it for a fault, and, through the openai SDK, uploading JSONL text as it is (byte for
-// byte), creating a batch from it and waiting for a batch to finish.
+// A gateway whose `fake-chat` model runs on the fake upstream, lines that ask it for a fault, and,
+// through the openai SDK, uploading JSONL text as it is (byte for byte), creating a batch from it
+// (with metadata) and waiting for a batch to finish.
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// CLI entry: `batchgate [--role all|api|worker]`. Validates the configuration (exits non-zero
-// listing every problem), starts the roles, and shuts down gracefully on SIGTERM/SIGINT.
-import { ConfigError, loadConfig } from './config.js';
-import { startBatchgate } from './server.js';
+// The `batchgate` bin. With no command it serves: validates the configuration (exits non-zero
+// listing every problem), starts the roles (`--role all|api|worker`), and shuts down gracefully on
+// SIGTERM/SIGINT. With a command (submit, status, list, watch, cancel, retry, download) it is a
+// client of a running gateway (src/cli); the server's modules are loaded only to serve.
+import { runCli } from './cli/program.js';
 
-async function main(): Promise<void> {
+async function serve(): Promise<void> {
+  const { ConfigError, loadConfig } = await import('./config.js');
+  const { startBatchgate } = await import('./server.js');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -38,7 +41,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((error) => {
-  process.stderr.write(`batchgate failed to start: ${error?.stack ?? error}\n`);
-  process.exit(1);
-});
+runCli(process.argv, serve).then(
+  (code) => {
+    if (code !== null) process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`batchgate failed: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);

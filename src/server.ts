@@ -27,6 +27,8 @@ export interface StartOptions {
   listen?: boolean;
   /** On close, in-flight HTTP requests get this long before their connections are cut (default 5 s). */
   httpCloseGraceMs?: number;
+  /** Keep-alive interval of REST event streams (default 15 s). */
+  sseKeepAliveMs?: number;
 }
 
 export interface Batchgate {
@@ -67,7 +69,12 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
 
   const runsApi = config.role !== 'worker';
   const app = await buildHttpApp(
-    { deps, gate: new Gate(deps, adminKey), configLoadedAt: Math.floor(Date.now() / 1000) },
+    {
+      deps,
+      gate: new Gate(deps, adminKey),
+      configLoadedAt: Math.floor(Date.now() / 1000),
+      sseKeepAliveMs: options.sseKeepAliveMs,
+    },
     { apiRoutes: runsApi },
   );
   if (runsApi) streams.start((error) => log.warn({ err: error }, 'checking live streams for revoked keys failed'));

@@ -8,6 +8,8 @@ export interface AppContext {
   gate: Gate;
   /** Unix seconds when the configuration was loaded (the `created` of configured models). */
   configLoadedAt: number;
+  /** How often an idle live stream (REST SSE) sends a keep-alive comment; default 15 s. */
+  sseKeepAliveMs?: number;
 }
 
 declare module 'fastify' {

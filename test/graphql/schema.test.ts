@@ -18,6 +18,7 @@ describe('GraphQL schema', () => {
       'uploadFile',
       'createBatch',
       'cancelBatch',
+      'retryBatch',
       'deleteFile',
     ]);
     expect(Object.keys(schema.getSubscriptionType()!.getFields())).toEqual(['batchUpdated']);

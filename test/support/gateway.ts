@@ -43,6 +43,8 @@ export interface GatewayOptions {
   worker?: Partial<WorkerOptions>;
   /** Share a database with another gateway (several processes on one PostgreSQL). */
   database?: TestDatabase;
+  /** Keep-alive interval of REST event streams. */
+  sseKeepAliveMs?: number;
 }
 
 export interface TestGateway extends Batchgate {
@@ -83,6 +85,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     logger,
     worker: { ...FAST_WORKER, ...options.worker },
     httpCloseGraceMs: 500,
+    sseKeepAliveMs: options.sseKeepAliveMs,
   });
   const url = gateway.url!;
   return {

@@ -1,17 +1,15 @@
 // Create a batch from an uploaded input file or from inline `requests` (stored as a generated
 // file). The batch starts `validating`; a worker validates it line by line and ingests its rows.
 import { z } from 'zod';
-import { batches } from '../../db/tables/batches.js';
 import { type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { AppError, notFound, parseInput } from '../errors.js';
 import { deleteStoredFile, readFileContent, storeFile } from '../files/file-store.js';
 import { findCallerFile } from '../files/get-file.js';
 import { callerFile } from '../files/upload-file.js';
-import { newBatchId, ObjectId } from '../ids.js';
-import { BATCH_ENDPOINTS, type Batch, toBatch } from './batch.js';
-
-export const COMPLETION_WINDOW_SECONDS = 24 * 60 * 60;
+import { ObjectId } from '../ids.js';
+import { BATCH_ENDPOINTS, type Batch } from './batch.js';
+import { insertBatch } from './insert-batch.js';
 
 export const Metadata = z
   .record(
@@ -51,9 +49,9 @@ export async function createBatch(deps: Deps, caller: Caller, input: CreateBatch
   const parsed = parseInput(CreateBatchInput, input);
   if (parsed.requests) {
     const file = await storeInlineRequests(deps, caller, parsed.requests);
-    return insertBatch(deps, caller, parsed, file.id);
+    return batchOver(deps, caller, parsed, file.id);
   }
-  return insertBatch(deps, caller, parsed, (await findInputFile(deps, caller, parsed.inputFileId!)).id);
+  return batchOver(deps, caller, parsed, (await findInputFile(deps, caller, parsed.inputFileId!)).id);
 }
 
 /**
@@ -68,7 +66,7 @@ export async function createBatchFromStoredRequests(
   requestsFileId: string,
 ): Promise<Batch> {
   try {
-    return await insertBatch(deps, caller, parseInput(StoredRequestsFields, fields), requestsFileId);
+    return await batchOver(deps, caller, parseInput(StoredRequestsFields, fields), requestsFileId);
   } catch (error) {
     await deleteStoredFile(deps.db, requestsFileId).catch(() => {});
     throw error;
@@ -98,29 +96,16 @@ export async function storeInlineRequests(
   return storeFile(deps.db, file, lines());
 }
 
-async function insertBatch(deps: Deps, caller: Caller, parsed: CreateBatchFields, fileId: string): Promise<Batch> {
-  const projectId = projectOf(caller);
-  const endpoint = parsed.endpoint ?? (await peekEndpoint(deps, fileId));
-  const now = deps.clock.now();
-  const [row] = await deps.db
-    .insert(batches)
-    .values({
-      id: newBatchId(),
-      projectId,
-      endpoint,
-      inputFileId: fileId,
-      completionWindow: parsed.completionWindow,
-      status: 'validating',
-      metadata: parsed.metadata ?? null,
-      jobName: parsed.jobName ?? null,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + COMPLETION_WINDOW_SECONDS * 1000),
-    })
-    .returning();
-  const batch = toBatch(row!);
-  await deps.events.publish({ id: batch.id, projectId, status: batch.status });
-  await deps.events.wakeWorkers();
-  return batch;
+/** The batch over a stored input file; an omitted endpoint is read from its first line. */
+async function batchOver(deps: Deps, caller: Caller, parsed: CreateBatchFields, fileId: string): Promise<Batch> {
+  return insertBatch(deps, {
+    projectId: projectOf(caller),
+    inputFileId: fileId,
+    endpoint: parsed.endpoint ?? (await peekEndpoint(deps, fileId)),
+    completionWindow: parsed.completionWindow,
+    metadata: parsed.metadata ?? null,
+    jobName: parsed.jobName ?? null,
+  });
 }
 
 async function findInputFile(deps: Deps, caller: Caller, id: string) {

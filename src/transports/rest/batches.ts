@@ -1,11 +1,14 @@
-// /v1/batches — create (from a file or inline requests), list, retrieve, per-line results, cancel.
+// /v1/batches — create (from a file or inline requests), list, retrieve, per-line results, cancel,
+// retry of the failed lines, and the live event stream (SSE).
 import type { FastifyInstance } from 'fastify';
 import { batchResults } from '../../domain/batches/batch-results.js';
 import { cancelBatch } from '../../domain/batches/cancel-batch.js';
 import { createBatch, createBatchFromStoredRequests, storeInlineRequests } from '../../domain/batches/create-batch.js';
 import { getBatch } from '../../domain/batches/get-batch.js';
 import { listBatches } from '../../domain/batches/list-batches.js';
+import { retryBatch } from '../../domain/batches/retry-batch.js';
 import type { AppContext } from '../context.js';
+import { SSE_KEEP_ALIVE_MS, streamBatchEvents } from './batch-events.js';
 import { type CreateBatchBody, readCreateBatchBody } from './create-batch-body.js';
 import { toOpenAIBatch, toOpenAIList, toResultItem } from './serialize.js';
 
@@ -41,7 +44,11 @@ export function batchCreateRoute(app: FastifyInstance, { deps }: AppContext): vo
   });
 }
 
-export function batchRoutes(app: FastifyInstance, { deps }: AppContext): void {
+export function batchRoutes(app: FastifyInstance, { deps, sseKeepAliveMs }: AppContext): void {
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+  const streamOptions = { keepAliveMs: sseKeepAliveMs ?? SSE_KEEP_ALIVE_MS, closing: closing.signal };
+
   app.get<Query>('/batches', async (req) => {
     const page = await listBatches(deps, req.caller, req.query);
     return toOpenAIList(page.data.map(toOpenAIBatch), page.hasMore, (b) => b.id);
@@ -56,6 +63,14 @@ export function batchRoutes(app: FastifyInstance, { deps }: AppContext): void {
 
   app.post<IdParams>('/batches/:id/cancel', async (req) =>
     toOpenAIBatch(await cancelBatch(deps, req.caller, req.params)),
+  );
+
+  app.get<IdParams>('/batches/:id/events', (req, reply) =>
+    streamBatchEvents(deps, req.caller, req.params, reply, streamOptions),
+  );
+
+  app.post<IdParams>('/batches/:id/retry', async (req) =>
+    toOpenAIBatch(await retryBatch(deps, req.caller, req.params)),
   );
 
   app.delete<IdParams>('/batches/:id', async (req) => {

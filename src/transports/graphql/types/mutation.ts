@@ -1,7 +1,9 @@
-// Mutation: upload a file (multipart, streamed into storage), create and cancel batches, delete files.
+// Mutation: upload a file (multipart, streamed into storage), create, cancel and retry batches,
+// delete files.
 import type { z } from 'zod';
 import { cancelBatch } from '../../../domain/batches/cancel-batch.js';
 import { createBatch, type CreateBatchInput as DomainInput } from '../../../domain/batches/create-batch.js';
+import { retryBatch } from '../../../domain/batches/retry-batch.js';
 import { deleteFile } from '../../../domain/files/delete-file.js';
 import { type UploadFileInput, uploadFile } from '../../../domain/files/upload-file.js';
 import { builder } from '../builder.js';
@@ -40,6 +42,12 @@ builder.mutationType({
       type: Batch,
       args: { id: t.arg.id({ required: true }) },
       resolve: (_root, { id }, { deps, caller }) => cancelBatch(deps, caller, { id }),
+    }),
+    retryBatch: t.field({
+      type: Batch,
+      description: 'A new batch holding the failed lines (every line that did not end 2xx) of a finished batch.',
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, { id }, { deps, caller }) => retryBatch(deps, caller, { id }),
     }),
     deleteFile: t.boolean({
       args: { id: t.arg.id({ required: true }) },

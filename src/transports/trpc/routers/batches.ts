@@ -1,9 +1,10 @@
-// batches.create / get / list / cancel and the live `onUpdate` subscription, over the batch use cases.
+// batches.create / get / list / cancel / retry and the live `onUpdate` subscription, over the batch use cases.
 import { z } from 'zod';
 import { CancelBatchInput, cancelBatch } from '../../../domain/batches/cancel-batch.js';
 import { CreateBatchInput, createBatch } from '../../../domain/batches/create-batch.js';
 import { GetBatchInput, getBatch } from '../../../domain/batches/get-batch.js';
 import { listBatches } from '../../../domain/batches/list-batches.js';
+import { RetryBatchInput, retryBatch } from '../../../domain/batches/retry-batch.js';
 import { ObjectId } from '../../../domain/ids.js';
 import { batchUpdates, OnUpdateInput } from '../batch-updates.js';
 import { authedProcedure, router } from '../init.js';
@@ -25,6 +26,7 @@ export const batchesRouter = router({
   cancel: authedProcedure
     .input(CancelBatchInput)
     .mutation(({ ctx, input }) => cancelBatch(ctx.deps, ctx.caller, input)),
+  retry: authedProcedure.input(RetryBatchInput).mutation(({ ctx, input }) => retryBatch(ctx.deps, ctx.caller, input)),
   onUpdate: authedProcedure
     .input(OnUpdateInput)
     .subscription(({ ctx, input, signal }) => batchUpdates(ctx, input, signal)),

@@ -1,0 +1,36 @@
+// Record a new batch over an input file already stored: status `validating`, expiring one
+// completion window after creation. Announces it and wakes the workers, which validate it.
+import { batches } from '../../db/tables/batches.js';
+import type { Deps } from '../deps.js';
+import { newBatchId } from '../ids.js';
+import { type Batch, toBatch } from './batch.js';
+
+export const COMPLETION_WINDOW_SECONDS = 24 * 60 * 60;
+
+export interface NewBatch {
+  projectId: string;
+  inputFileId: string;
+  /** Null when it is to be read from the lines' `url` during validation. */
+  endpoint: string | null;
+  completionWindow: string;
+  metadata: Record<string, string> | null;
+  jobName: string | null;
+}
+
+export async function insertBatch(deps: Pick<Deps, 'db' | 'clock' | 'events'>, batch: NewBatch): Promise<Batch> {
+  const now = deps.clock.now();
+  const [row] = await deps.db
+    .insert(batches)
+    .values({
+      id: newBatchId(),
+      ...batch,
+      status: 'validating',
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + COMPLETION_WINDOW_SECONDS * 1000),
+    })
+    .returning();
+  const created = toBatch(row!);
+  await deps.events.publish({ id: created.id, projectId: created.projectId, status: created.status });
+  await deps.events.wakeWorkers();
+  return created;
+}

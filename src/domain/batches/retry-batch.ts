@@ -1,0 +1,54 @@
+// Retry a finished batch's failed lines: a new batch on the same endpoint, in the source's project,
+// whose generated input file holds every line that did not end 2xx (same custom_ids and bodies,
+// input order). Its metadata is the source's plus `retry_of: <source id>`; that key is added even
+// when the source already has 16 keys (the limit bounds what clients send, not this one key), and
+// replaces the source's own `retry_of` when the source is itself a retry.
+import type { z } from 'zod';
+import { ADMIN_PROJECT_ID, type Caller } from '../caller.js';
+import type { Deps } from '../deps.js';
+import { AppError, parseInput } from '../errors.js';
+import { openFileWriter } from '../files/file-store.js';
+import { type Batch, isTerminal } from './batch.js';
+import { failedLines } from './failed-lines.js';
+import { findCallerBatchRow } from './find-batch.js';
+import { GetBatchInput } from './get-batch.js';
+import { insertBatch } from './insert-batch.js';
+
+export const RetryBatchInput = GetBatchInput;
+
+export async function retryBatch(deps: Deps, caller: Caller, input: z.input<typeof RetryBatchInput>): Promise<Batch> {
+  const { id } = parseInput(RetryBatchInput, input);
+  const source = await findCallerBatchRow(deps.db, caller, id);
+  if (!isTerminal(source.status)) {
+    throw new AppError('conflict', `Batch ${id} is ${source.status}; only a finished batch can be retried.`);
+  }
+  const lines = await failedLines(deps.db, source);
+  const writer = await openFileWriter(deps.db, {
+    projectId: source.projectId,
+    filename: `retry_of_${id}.jsonl`,
+    purpose: 'batch',
+    maxBytes: deps.config.limits.maxFileBytes,
+    projectQuotaBytes: source.projectId === ADMIN_PROJECT_ID ? undefined : deps.config.limits.maxStoredBytesPerProject,
+  });
+  let file: Awaited<ReturnType<typeof writer.finish>>;
+  try {
+    let count = 0;
+    for await (const line of lines) {
+      await writer.write(`${line}\n`);
+      count++;
+    }
+    if (count === 0) throw new AppError('conflict', `Batch ${id} has no line to retry: its input file is empty.`);
+    file = await writer.finish();
+  } catch (error) {
+    await writer.abort().catch(() => {});
+    throw error;
+  }
+  return insertBatch(deps, {
+    projectId: source.projectId,
+    inputFileId: file.id,
+    endpoint: source.endpoint,
+    completionWindow: source.completionWindow,
+    metadata: { ...source.metadata, retry_of: source.id },
+    jobName: source.jobName,
+  });
+}

@@ -3,14 +3,13 @@
 // results files streamed back and matched to input lines, crash-safe resubmission, classified
 // failures, cancel and expiry with partial results, damaged results files, and flat memory on a
 // results file of many MB.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NativeBatchError } from '../../src/providers/native/errors.js';
 import { lineLookupOf, type NativeBatchAdapter } from '../../src/providers/native/native-batch.js';
 import { createOpenAIBatchAdapter } from '../../src/providers/native/openai-batches.js';
 import { missingResultCode } from '../../src/providers/native/status.js';
 import { type FakeOpenAIBatches, startFakeOpenAIBatches } from '../support/fake-openai-batches.js';
+import { peakRetainedWhile } from '../support/memory.js';
 import {
   anomalies,
   answers,
@@ -246,33 +245,17 @@ describe('OpenAI-type native batches', () => {
     fake.scenario = { paddingBytes: 5000 };
     const { id } = await submit(count);
     await untilEnded(adapter, id);
-    const gc = exposeGc();
-    gc();
-    const baseline = retainedBytes();
-    let peak = 0;
     let seen = 0;
     let bytes = 0;
-    for await (const result of adapter.results(id, lineLookupOf(adapter, lineRefs(count)))) {
+    const results = adapter.results(id, lineLookupOf(adapter, lineRefs(count)));
+    const peak = await peakRetainedWhile(results, (result) => {
       if (result.kind !== 'answer') throw new Error(`unexpected ${result.kind}`);
+      seen++;
       bytes += result.body.length;
-      if (++seen % 1000 === 0) {
-        gc();
-        peak = Math.max(peak, retainedBytes() - baseline);
-      }
-    }
+    });
     expect(seen).toBe(count);
     // Holding the results would retain more than the file's 80 MB; streaming keeps a few MB.
     expect(bytes).toBeGreaterThan(80 * 1024 * 1024);
     expect(peak).toBeLessThan(24 * 1024 * 1024);
   }, 120_000);
 });
-
-function exposeGc(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
-
-const retainedBytes = () => {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-};

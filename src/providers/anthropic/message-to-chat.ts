@@ -4,12 +4,14 @@
 // cached tokens; cache reads also go to `prompt_tokens_details.cached_tokens`).
 import { z } from 'zod';
 
-const ContentBlock = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('text'), text: z.string() }),
-  z.looseObject({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: z.unknown() }),
-  // Thinking, server tools and anything newer carry nothing a chat.completion can show.
-  z.looseObject({ type: z.string() }),
-]);
+/** Text and tool_use blocks are read; thinking, server tools and anything newer carry nothing a chat.completion shows. */
+const ContentBlock = z.looseObject({
+  type: z.string(),
+  text: z.string().optional(),
+  id: z.string().optional(),
+  name: z.string().optional(),
+  input: z.unknown().optional(),
+});
 
 export const AnthropicMessage = z.looseObject({
   id: z.string(),
@@ -74,13 +76,12 @@ export function messageToChat(message: AnthropicMessage, created: number): ChatC
   let text = '';
   const toolCalls: ChatToolCall[] = [];
   for (const block of message.content) {
-    if (block.type === 'text' && typeof block.text === 'string') text += block.text;
-    else if (block.type === 'tool_use') {
-      const call = block as { id: string; name: string; input: unknown };
+    if (block.type === 'text') text += block.text ?? '';
+    else if (block.type === 'tool_use' && block.id && block.name) {
       toolCalls.push({
-        id: call.id,
+        id: block.id,
         type: 'function',
-        function: { name: call.name, arguments: JSON.stringify(call.input ?? {}) },
+        function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
       });
     }
   }

@@ -71,12 +71,19 @@ export const surrogateCustomId = (line: Pick<NativeLineRef, 'lineIndex'>) => `r$
 
 export function createAnthropicBatchAdapter(config: AnthropicProviderConfig): NativeBatchAdapter {
   const client = new Anthropic({
-    apiKey: config.apiKey ?? null,
+    // Naming a key keeps the SDK from looking for credentials of its own (environment, profiles).
+    apiKey: config.apiKey ?? 'unused',
     // The SDK's paths start with /v1; the configured base URL ends with it.
     baseURL: config.baseUrl.replace(/\/v1\/?$/, ''),
     maxRetries: 0,
     timeout: config.timeoutMs,
-    defaultHeaders: { 'anthropic-version': ANTHROPIC_VERSION },
+    // The SDK sends its key as a bearer token under a later API version; the contract is
+    // `x-api-key` with `anthropic-version: 2023-06-01`, as on the direct path.
+    defaultHeaders: {
+      authorization: null,
+      'x-api-key': config.apiKey ?? null,
+      'anthropic-version': ANTHROPIC_VERSION,
+    },
   });
 
   /** The `{"requests":[…]}` body, one translated line at a time; an untranslatable line stops it. */

@@ -178,8 +178,17 @@ function paramOf(path: readonly PropertyKey[]): string {
   );
 }
 
+/** For a value no branch of a union accepts, the issue of the branch that got furthest into it. */
+function innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const deepest = issue.errors
+    .map((branch) => (branch[0] ? innermost(branch[0]) : undefined))
+    .reduce((best, next) => (next && (!best || next.path.length > best.path.length) ? next : best), undefined);
+  return deepest && deepest.path.length > 0 ? { ...deepest, path: [...issue.path, ...deepest.path] } : issue;
+}
+
 function problemOf(issues: readonly z.core.$ZodIssue[]): TranslationProblem {
-  const issue = issues[0]!;
+  const issue = innermost(issues[0]!);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     return { param: paramOf([...issue.path, key]), message: `${JSON.stringify(key)} ${refusedSuffix}` };

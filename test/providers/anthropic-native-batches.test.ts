@@ -12,11 +12,13 @@ import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropi
 import { peakRetainedWhile } from '../support/memory.js';
 import {
   anomalies,
+  answeredLines,
   answers,
   anthropicConfig,
   chatLines,
   collect,
   lineRefs,
+  noAnswerCodes,
   noAnswers,
   rejectionOf,
   untilEnded,
@@ -163,16 +165,8 @@ describe('Anthropic native batches', () => {
       requestCounts: { completed: 2, failed: 2 },
     });
     const results = await resultsOf(id, 4);
-    expect(
-      answers(results)
-        .map((r) => r.line.lineIndex)
-        .sort(),
-    ).toEqual([0, 1]);
-    expect(
-      noAnswers(results)
-        .map((r) => [r.line.lineIndex, r.code])
-        .sort(),
-    ).toEqual([
+    expect(answeredLines(results)).toEqual([0, 1]);
+    expect(noAnswerCodes(results)).toEqual([
       [2, 'batch_cancelled'],
       [3, 'batch_cancelled'],
     ]);

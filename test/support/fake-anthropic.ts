@@ -9,7 +9,18 @@
 // batch at the next retrieve with the second half of its requests canceled; `expireUnfinished`
 // ends it at its deadline with the second half expired. Results come back shuffled.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FaultPlan, listen, type RecordedRequest, readBody, sendJson, shuffled, streamLines } from './fake-http.js';
+import {
+  countOf,
+  FaultPlan,
+  listen,
+  type RecordedRequest,
+  readBody,
+  routeRequest,
+  sendJson,
+  sequentialIds,
+  shuffled,
+  streamLines,
+} from './fake-http.js';
 
 export type AnthropicRoute = 'messages' | 'create' | 'retrieve' | 'cancel' | 'results';
 
@@ -127,9 +138,8 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   const batches = new Map<string, FakeMessageBatch>();
   const attempts = new Map<string, number>();
-  let nextId = 0;
   let origin = '';
-  const newId = (prefix: string) => `${prefix}${(++nextId).toString().padStart(6, '0')}`;
+  const newId = sequentialIds();
 
   const fake: FakeAnthropic = {
     url: '',
@@ -138,15 +148,12 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     requests,
     messageBodies: [],
     batches,
-    count: (route) => requests.filter((r) => r.route === route).length,
+    count: countOf(requests),
     close: async () => {},
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const method = req.method ?? 'GET';
-    const match = routeOf(method, url.pathname);
-    requests.push({ method, path: url.pathname, route: match?.route ?? 'unknown', headers: req.headers });
+    const { url, method, match } = routeRequest(req, requests, routeOf);
     if (!match) return sendJson(res, 404, envelope('not_found_error', `no route ${method} ${url.pathname}`));
     if (req.headers['x-api-key'] !== FAKE_ANTHROPIC_KEY) {
       return sendJson(res, 401, envelope('authentication_error', 'invalid x-api-key'));
@@ -164,7 +171,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     const answer = await serve(match.route, match.id, raw, req, res);
     if (!answer) return;
     if (fault === 'drop_after') return void req.socket.destroy();
-    sendJson(res, answer.status, answer.body, { 'request-id': `req_fake_${nextId}`, ...answer.headers });
+    sendJson(res, answer.status, answer.body, { 'request-id': newId('req_fake_'), ...answer.headers });
   };
 
   type Answer = { status: number; body: unknown; headers?: Record<string, string> } | null;

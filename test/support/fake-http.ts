@@ -41,6 +41,29 @@ export class FaultPlan<Route extends string> {
   }
 }
 
+export type RouteOf<Route extends string> = (method: string, path: string) => { route: Route; id?: string } | null;
+
+/** Find a request's route and record it in the log. */
+export function routeRequest<Route extends string>(
+  req: IncomingMessage,
+  log: RecordedRequest[],
+  routeOf: RouteOf<Route>,
+) {
+  const url = new URL(req.url ?? '/', 'http://fake');
+  const method = req.method ?? 'GET';
+  const match = routeOf(method, url.pathname);
+  log.push({ method, path: url.pathname, route: match?.route ?? 'unknown', headers: req.headers });
+  return { url, method, match };
+}
+
+/** Ids like `batch_fake000001`, counted per server. */
+export function sequentialIds(): (prefix: string) => string {
+  let last = 0;
+  return (prefix) => `${prefix}${(++last).toString().padStart(6, '0')}`;
+}
+
+export const countOf = (log: RecordedRequest[]) => (route: string) => log.filter((r) => r.route === route).length;
+
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -8,13 +8,16 @@
 // damaged results (missing, unknown, duplicated lines, a file that is not JSONL).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  countOf,
   FaultPlan,
   type InjectedFault,
   listen,
   parseMultipart,
   type RecordedRequest,
   readBody,
+  routeRequest,
   sendJson,
+  sequentialIds,
   shuffled,
   streamLines,
 } from './fake-http.js';
@@ -111,8 +114,7 @@ export async function startFakeOpenAIBatches(): Promise<FakeOpenAIBatches> {
   const requests: RecordedRequest[] = [];
   const batches = new Map<string, FakeBatch>();
   const files = new Map<string, StoredFile>();
-  let nextId = 0;
-  const newId = (prefix: string) => `${prefix}${(++nextId).toString().padStart(6, '0')}`;
+  const newId = sequentialIds();
 
   const storeFile = (filename: string, purpose: string, content: StoredFile['content'], bytes: number) => {
     const file: StoredFile = { id: newId('file-fake'), filename, purpose, createdAt: now(), bytes, content };
@@ -137,15 +139,12 @@ export async function startFakeOpenAIBatches(): Promise<FakeOpenAIBatches> {
     requests,
     batches,
     files,
-    count: (route) => requests.filter((r) => r.route === route).length,
+    count: countOf(requests),
     close: async () => {},
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const method = req.method ?? 'GET';
-    const match = routeOf(method, url.pathname);
-    requests.push({ method, path: url.pathname, route: match?.route ?? 'unknown', headers: req.headers });
+    const { url, method, match } = routeRequest(req, requests, routeOf);
     if (!match) return sendJson(res, 404, error(404, `no route ${method} ${url.pathname}`).body);
     const fault = faults.take(match.route);
     if (fault === 'drop') return void req.socket.destroy();

@@ -87,6 +87,18 @@ export const noAnswers = (results: NativeResult[]) =>
 export const anomalies = (results: NativeResult[]) =>
   results.filter((r): r is Extract<NativeResult, { kind: 'anomaly' }> => r.kind === 'anomaly');
 
+/** The input lines that got an answer, in line order. */
+export const answeredLines = (results: NativeResult[]) =>
+  answers(results)
+    .map((r) => r.line.lineIndex)
+    .sort((a, b) => a - b);
+
+/** `[lineIndex, code]` of every no-answer, in line order. */
+export const noAnswerCodes = (results: NativeResult[]) =>
+  noAnswers(results)
+    .sort((a, b) => a.line.lineIndex - b.line.lineIndex)
+    .map((r) => [r.line.lineIndex, r.code]);
+
 /** The error a promise rejects with (fails the test when it resolves). */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -72,6 +72,15 @@ describe('OpenAI-type native batches', () => {
     expect(sent.headers.authorization).toBe('Bearer sk-test');
   });
 
+  it('sends no Authorization header to a provider configured without a key', async () => {
+    const keyless = createOpenAIBatchAdapter({ ...openAIConfig(fake.url), apiKey: undefined });
+    await keyless.submit({ batchgateBatchId: 'batch_keyless', endpoint: '/v1/chat/completions', lines: chatLines(1) });
+    const [upload, create] = fake.requests.slice(-2);
+    expect([upload!.route, create!.route]).toEqual(['upload', 'create']);
+    expect(upload!.headers.authorization).toBeUndefined();
+    expect(create!.headers.authorization).toBeUndefined();
+  });
+
   it('mirrors status and counts while the batch runs, then streams every result back to its line', async () => {
     const { id } = await submit(6, (i) => (i === 4 ? { fault: '400' } : {}));
     const seen: string[] = [];

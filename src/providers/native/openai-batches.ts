@@ -93,6 +93,9 @@ async function* batchLines(lines: NativeSubmission['lines'], endpoint: string): 
 export function createOpenAIBatchAdapter(config: OpenAIProviderConfig): NativeBatchAdapter {
   const client = new OpenAI({
     apiKey: config.apiKey ?? 'unused',
+    // Only the config decides where and as whom: no organization or project from the environment.
+    organization: null,
+    project: null,
     baseURL: config.baseUrl,
     maxRetries: 0,
     timeout: config.timeoutMs,

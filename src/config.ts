@@ -243,7 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         batchPrices: { input: String(batchInput), output: String(batchOutput) },
       };
     }
-    collectMaxOutputTokens(providers, models, problems);
+    collectMaxOutputTokens(providers, Object.values(models), problems);
     if (Object.keys(models).length === 0)
       problems.push({ path: 'config.models', message: 'at least one model is required' });
   }
@@ -310,10 +310,10 @@ function resolveSecret(
 /** Give each provider the `maxOutputTokens` of the models it serves, keyed by upstream model. */
 function collectMaxOutputTokens(
   providers: Record<string, ProviderConfig>,
-  models: Record<string, ModelConfig>,
+  models: Iterable<ModelConfig>,
   problems: ConfigProblem[],
 ): void {
-  for (const model of Object.values(models)) {
+  for (const model of models) {
     const provider = providers[model.provider];
     if (!provider || model.maxOutputTokens === undefined) continue;
     const known = provider.maxOutputTokens[model.upstreamModel];

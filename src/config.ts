@@ -23,24 +23,43 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
+/** Limits every provider type shares. */
+const providerLimits = {
+  maxConcurrency: z.number().int().min(1).max(4096).default(64),
+  timeoutMs: z.number().int().min(1).default(600_000),
+  maxRetries: z.number().int().min(0).max(100).default(5),
+  rpm: z.number().int().min(1).optional(),
+  tpm: z.number().int().min(1).optional(),
+};
+
+/** Hand this provider's lines to its own batch API (types openai and anthropic). */
+const nativeBatchOptions = {
+  nativeBatch: z.boolean().default(false),
+  /** How often a running provider batch is polled. */
+  nativePollMs: z.number().int().min(100).default(30_000),
+};
+
 const ProviderSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('openai'),
     baseUrl: z.url(),
     apiKey: z.string().optional(),
-    maxConcurrency: z.number().int().min(1).max(4096).default(64),
-    timeoutMs: z.number().int().min(1).default(600_000),
-    maxRetries: z.number().int().min(0).max(100).default(5),
-    rpm: z.number().int().min(1).optional(),
-    tpm: z.number().int().min(1).optional(),
+    ...providerLimits,
+    ...nativeBatchOptions,
+  }),
+  z.strictObject({
+    type: z.literal('anthropic'),
+    baseUrl: z
+      .url()
+      .refine((url) => /\/v1\/?$/.test(new URL(url).pathname), 'must end in /v1, like https://api.anthropic.com/v1')
+      .default('https://api.anthropic.com/v1'),
+    apiKey: z.string().optional(),
+    ...providerLimits,
+    ...nativeBatchOptions,
   }),
   z.strictObject({
     type: z.literal('mock'),
-    maxConcurrency: z.number().int().min(1).max(4096).default(64),
-    timeoutMs: z.number().int().min(1).default(600_000),
-    maxRetries: z.number().int().min(0).max(100).default(5),
-    rpm: z.number().int().min(1).optional(),
-    tpm: z.number().int().min(1).optional(),
+    ...providerLimits,
     /** Simulated upstream latency per request. */
     latencyMs: z.number().int().min(0).default(0),
     /** Share of requests answered with a 500 (chosen deterministically from the request body). */
@@ -53,6 +72,11 @@ const ModelSchema = z.strictObject({
   upstreamModel: z.string().min(1).optional(),
   inputPricePerMillion: z.number().min(0).default(0),
   outputPricePerMillion: z.number().min(0).default(0),
+  /** Prices for lines run in a provider's native batch (default: half of the synchronous prices). */
+  batchInputPricePerMillion: z.number().min(0).optional(),
+  batchOutputPricePerMillion: z.number().min(0).optional(),
+  /** `max_tokens` sent to Anthropic when a request names none (default 4096). */
+  maxOutputTokens: z.number().int().min(1).optional(),
   contextLength: z.number().int().min(1).optional(),
   description: z.string().optional(),
   displayOrder: z.number().int().optional(),
@@ -95,12 +119,21 @@ const FileSchema = z.strictObject({
 });
 
 type ParsedProvider = z.infer<typeof ProviderSchema>;
-export type ProviderConfig = ParsedProvider & { name: string; apiKey?: string };
+export type ProviderConfig = ParsedProvider & {
+  name: string;
+  apiKey?: string;
+  /** Upstream model → its `maxOutputTokens`, from the model entries served by this provider. */
+  maxOutputTokens: Record<string, number>;
+};
 export type ModelConfig = z.infer<typeof ModelSchema> & {
   id: string;
   upstreamModel: string;
+  batchInputPricePerMillion: number;
+  batchOutputPricePerMillion: number;
   /** The prices as exact decimal strings, for SQL. */
   prices: { input: string; output: string };
+  /** The native-batch prices as exact decimal strings, for SQL. */
+  batchPrices: { input: string; output: string };
 };
 export type Limits = z.infer<typeof LimitsSchema>;
 
@@ -212,19 +245,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         ...provider,
         name,
         apiKey: resolveSecret(provider, env, `config.providers.${name}`, problems),
+        maxOutputTokens: {},
       };
     }
     for (const [id, model] of Object.entries(file.models)) {
       if (!providers[model.provider]) {
         problems.push({ path: `config.models.${id}.provider`, message: `unknown provider "${model.provider}"` });
       }
+      const batchInput = model.batchInputPricePerMillion ?? model.inputPricePerMillion / 2;
+      const batchOutput = model.batchOutputPricePerMillion ?? model.outputPricePerMillion / 2;
       models.set(id, {
         ...model,
         id,
         upstreamModel: model.upstreamModel ?? id,
+        batchInputPricePerMillion: batchInput,
+        batchOutputPricePerMillion: batchOutput,
         prices: { input: String(model.inputPricePerMillion), output: String(model.outputPricePerMillion) },
+        batchPrices: { input: String(batchInput), output: String(batchOutput) },
       });
     }
+    collectMaxOutputTokens(providers, models.values(), problems);
     if (models.size === 0) problems.push({ path: 'config.models', message: 'at least one model is required' });
   }
   if (problems.length > 0 || !envResult.success || !file) throw new ConfigError(problems);
@@ -279,10 +319,30 @@ function resolveSecret(
   path: string,
   problems: ConfigProblem[],
 ): string | undefined {
-  if (provider.type !== 'openai' || provider.apiKey === undefined) return undefined;
+  if (provider.type === 'mock' || provider.apiKey === undefined) return undefined;
   if (!provider.apiKey.startsWith('env:')) return provider.apiKey;
   const name = provider.apiKey.slice(4);
   const value = env[name];
   if (!value) problems.push({ path: `${path}.apiKey`, message: `environment variable ${name} is not set` });
   return value;
+}
+
+/** Give each provider the `maxOutputTokens` of the models it serves, keyed by upstream model. */
+function collectMaxOutputTokens(
+  providers: Record<string, ProviderConfig>,
+  models: Iterable<ModelConfig>,
+  problems: ConfigProblem[],
+): void {
+  for (const model of models) {
+    const provider = providers[model.provider];
+    if (!provider || model.maxOutputTokens === undefined) continue;
+    const known = provider.maxOutputTokens[model.upstreamModel];
+    if (known !== undefined && known !== model.maxOutputTokens) {
+      problems.push({
+        path: `config.models.${model.id}.maxOutputTokens`,
+        message: `another model entry sends "${model.upstreamModel}" to "${model.provider}" with maxOutputTokens ${known}`,
+      });
+    }
+    provider.maxOutputTokens[model.upstreamModel] = model.maxOutputTokens;
+  }
 }

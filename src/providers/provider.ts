@@ -17,7 +17,7 @@ export interface ProviderResponse {
 
 export interface Provider {
   readonly name: string;
-  readonly kind: 'openai' | 'mock';
+  readonly kind: 'openai' | 'anthropic' | 'mock';
   send(request: ProviderRequest): Promise<ProviderResponse>;
   close(): Promise<void>;
 }

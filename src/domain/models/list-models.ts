@@ -1,10 +1,11 @@
 // The configured models: OpenAI's model list, and the model-config view (prices in cents per million tokens).
+import type { ProviderConfig } from '../../config.js';
 import type { Deps } from '../deps.js';
 
 export interface ModelInfo {
   id: string;
   provider: string;
-  providerKind: 'openai' | 'mock';
+  providerKind: ProviderConfig['type'];
   upstreamModel: string;
   inputPricePerMillion: number;
   outputPricePerMillion: number;

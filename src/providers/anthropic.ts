@@ -1,0 +1,117 @@
+// The Anthropic Messages API as a Provider, over an undici keep-alive pool: a
+// `/v1/chat/completions` body is translated to Messages params, sent to `{baseUrl}/messages`, and
+// the answer translated back, so the engine sees a `chat.completion` or an OpenAI-shaped error with
+// the status its Anthropic type maps to. Upstream headers (retry-after, rate-limit headers) are
+// kept so retries honour them; Anthropic's `request-id` is also offered as `x-request-id`.
+import { errors, Pool } from 'undici';
+import type { ProviderConfig } from '../config.js';
+import { chatToMessages, DEFAULT_MAX_TOKENS } from './anthropic/chat-to-messages.js';
+import { readAnthropicError, statusOfAnthropicError, toOpenAIError } from './anthropic/errors.js';
+import { AnthropicMessage, messageToChat } from './anthropic/message-to-chat.js';
+import { type Provider, type ProviderRequest, type ProviderResponse, ProviderTimeoutError } from './provider.js';
+
+export type AnthropicProviderConfig = Extract<ProviderConfig, { type: 'anthropic' }>;
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+type Headers = ProviderResponse['headers'];
+
+const jsonError = (statusCode: number, type: string, message: string, headers: Headers = {}): ProviderResponse => ({
+  statusCode,
+  headers,
+  body: JSON.stringify(toOpenAIError({ type, message })),
+});
+
+/** `max_tokens` for a request that names none: the model's `maxOutputTokens`, else 4096. */
+export const defaultMaxTokensFor = (config: AnthropicProviderConfig, upstreamModel: string): number =>
+  config.maxOutputTokens[upstreamModel] ?? DEFAULT_MAX_TOKENS;
+
+export function createAnthropicProvider(config: AnthropicProviderConfig): Provider {
+  const base = new URL(config.baseUrl);
+  const path = `${base.pathname.replace(/\/+$/, '')}/messages`;
+  const pool = new Pool(base.origin, {
+    connections: config.maxConcurrency,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    headersTimeout: config.timeoutMs,
+    bodyTimeout: config.timeoutMs,
+  });
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'anthropic-version': ANTHROPIC_VERSION,
+  };
+  if (config.apiKey) headers['x-api-key'] = config.apiKey;
+
+  return {
+    name: config.name,
+    kind: 'anthropic',
+    async send({ endpoint, body, signal }: ProviderRequest): Promise<ProviderResponse> {
+      if (endpoint !== '/v1/chat/completions') {
+        return jsonError(400, 'invalid_request_error', `The Anthropic provider serves only /v1/chat/completions`);
+      }
+      const chat = JSON.parse(body) as Record<string, unknown>;
+      const model = String(chat.model ?? '');
+      const translation = chatToMessages(chat, { model, defaultMaxTokens: defaultMaxTokensFor(config, model) });
+      if (!translation.ok) {
+        const { param, message } = translation.problem;
+        return jsonError(400, 'invalid_request_error', `${param}: ${message}`);
+      }
+      try {
+        const res = await pool.request({
+          method: 'POST',
+          path,
+          headers,
+          body: JSON.stringify(translation.params),
+          signal,
+        });
+        return translateAnswer(res.statusCode, withRequestId(res.headers), await res.body.text());
+      } catch (error) {
+        if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
+          throw new ProviderTimeoutError(config.timeoutMs);
+        }
+        throw error;
+      }
+    },
+    close: () => pool.close(),
+  };
+}
+
+function withRequestId(headers: Headers): Headers {
+  const requestId = headers['request-id'];
+  return headers['x-request-id'] === undefined && requestId !== undefined
+    ? { ...headers, 'x-request-id': requestId }
+    : headers;
+}
+
+/** A body that is not what Anthropic documents is passed on as is: the engine treats it as a bad answer. */
+function translateAnswer(statusCode: number, headers: Headers, text: string): ProviderResponse {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { statusCode, headers, body: text };
+  }
+  if (statusCode >= 200 && statusCode < 300) {
+    const message = AnthropicMessage.safeParse(json);
+    if (!message.success) return { statusCode: 502, headers, body: JSON.stringify(unexpectedAnswer(text)) };
+    const created = Math.floor(Date.now() / 1000);
+    return { statusCode, headers, body: JSON.stringify(messageToChat(message.data, created)) };
+  }
+  const detail = readAnthropicError(json);
+  if (!detail) return { statusCode, headers, body: text };
+  return {
+    statusCode: statusOfAnthropicError(detail.type, statusCode),
+    headers,
+    body: JSON.stringify(toOpenAIError(detail)),
+  };
+}
+
+const unexpectedAnswer = (text: string) => ({
+  error: {
+    message: `Anthropic answered with a body that is not a message: ${text.slice(0, 500)}`,
+    type: 'upstream_error',
+    param: null,
+    code: 'invalid_upstream_response',
+  },
+});

@@ -1,0 +1,58 @@
+// One line of an Anthropic Message Batch results file → a line outcome: `succeeded` is a 200
+// `chat.completion`; `errored` carries the nested `error.error{type,message}`, mapped to its status
+// and an OpenAI error body; `canceled` and `expired` are no-answers.
+import { z } from 'zod';
+import { readAnthropicError, statusOfAnthropicError, toOpenAIError } from '../anthropic/errors.js';
+import { AnthropicMessage, messageToChat } from '../anthropic/message-to-chat.js';
+import type { ParsedResultLine } from './match-results.js';
+import { NO_ANSWER_MESSAGES } from './status.js';
+
+const ResultLine = z.looseObject({
+  custom_id: z.string().min(1),
+  result: z.looseObject({ type: z.string(), message: z.unknown().optional(), error: z.unknown().optional() }),
+});
+
+/** `created` (unix seconds) for the chat.completions: the batch's end, as messages carry no time. */
+export function parseAnthropicResultLine(json: unknown, created: number): ParsedResultLine {
+  const parsed = ResultLine.safeParse(json);
+  if (!parsed.success) return { unreadable: 'not a message batch result line' };
+  const { custom_id: providerCustomId, result } = parsed.data;
+  switch (result.type) {
+    case 'succeeded': {
+      const message = AnthropicMessage.safeParse(result.message);
+      if (!message.success) {
+        return { providerCustomId, outcome: answer(502, null, invalidMessage()) };
+      }
+      const body = messageToChat(message.data, created);
+      return { providerCustomId, outcome: answer(200, message.data.id, body) };
+    }
+    case 'errored': {
+      const detail = readAnthropicError(result.error) ?? { type: 'api_error', message: 'errored', requestId: null };
+      return {
+        providerCustomId,
+        outcome: answer(statusOfAnthropicError(detail.type), detail.requestId, toOpenAIError(detail)),
+      };
+    }
+    case 'canceled':
+      return { providerCustomId, outcome: noAnswer('batch_cancelled') };
+    case 'expired':
+      return { providerCustomId, outcome: noAnswer('batch_expired') };
+    default:
+      return { unreadable: `unknown result type ${JSON.stringify(result.type)}` };
+  }
+}
+
+const answer = (statusCode: number, requestId: string | null, body: unknown) =>
+  ({ kind: 'answer', statusCode, requestId, body: JSON.stringify(body) }) as const;
+
+const noAnswer = (code: 'batch_cancelled' | 'batch_expired') =>
+  ({ kind: 'no_answer', code, message: NO_ANSWER_MESSAGES[code] }) as const;
+
+const invalidMessage = () => ({
+  error: {
+    message: 'Anthropic reported success with a result that is not a message',
+    type: 'upstream_error',
+    param: null,
+    code: 'invalid_upstream_response',
+  },
+});

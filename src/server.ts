@@ -26,6 +26,8 @@ export interface StartOptions {
   listen?: boolean;
   /** On close, in-flight HTTP requests get this long before their connections are cut (default 5 s). */
   httpCloseGraceMs?: number;
+  /** The built web dashboard served at /ui/ (default: dist/web). */
+  webRoot?: string;
 }
 
 export interface Batchgate {
@@ -66,7 +68,7 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
   const runsApi = config.role !== 'worker';
   const app = await buildHttpApp(
     { deps, gate: new Gate(deps, adminKey), configLoadedAt: Math.floor(Date.now() / 1000) },
-    { apiRoutes: runsApi },
+    { apiRoutes: runsApi, webRoot: options.webRoot },
   );
   let worker: Worker | null = null;
   if (config.role !== 'api') {

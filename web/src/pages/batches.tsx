@@ -1,0 +1,92 @@
+// The batches page: create a batch, and a table of the project's batches (newest first, more on
+// demand) whose running rows follow their batch live.
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { BatchProgress } from '../components/batch-progress.js';
+import { ErrorBanner, Loading } from '../components/error-banner.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { formatTime, formatUsd, isoTime } from '../format.js';
+import { useLiveBatch } from '../live.js';
+import { Link, paths } from '../router.js';
+import { type Batch, useTRPC } from '../trpc.js';
+import { CreateBatch } from './create-batch.js';
+
+function BatchRow({ batch }: { batch: Batch }) {
+  useLiveBatch(batch);
+  return (
+    <tr>
+      <td>
+        <Link to={paths.batch(batch.id)} className="mono">
+          {batch.id}
+        </Link>
+        {batch.jobName ? <div className="muted small">{batch.jobName}</div> : null}
+      </td>
+      <td>
+        <StatusBadge status={batch.status} />
+      </td>
+      <td>
+        <BatchProgress batch={batch} />
+      </td>
+      <td>{batch.model ?? (batch.requestCounts.total > 0 ? 'mixed' : '—')}</td>
+      <td>
+        <time dateTime={isoTime(batch.createdAt)}>{formatTime(batch.createdAt)}</time>
+      </td>
+      <td className="num">{formatUsd(batch.usage.totalCost)}</td>
+    </tr>
+  );
+}
+
+export function BatchesPage({ apiKey }: { apiKey: string }) {
+  const trpc = useTRPC();
+  const list = useInfiniteQuery(
+    trpc.batches.list.infiniteQueryOptions({ limit: 20 }, { getNextPageParam: (page) => page.nextCursor }),
+  );
+  const batches = list.data?.pages.flatMap((page) => page.items) ?? [];
+  return (
+    <>
+      <h1>Batches</h1>
+      <CreateBatch apiKey={apiKey} />
+      <section aria-labelledby="batches-heading">
+        <h2 id="batches-heading">Your batches</h2>
+        {list.isPending ? <Loading what="batches" /> : null}
+        {list.isError ? <ErrorBanner error={list.error} onRetry={() => void list.refetch()} /> : null}
+        {list.isSuccess && batches.length === 0 ? (
+          <p className="empty">No batches yet: create one from a JSONL file above.</p>
+        ) : null}
+        {batches.length > 0 ? (
+          <div className="table-scroll">
+            <table>
+              <caption className="visually-hidden">Batches, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Batch</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Progress</th>
+                  <th scope="col">Model</th>
+                  <th scope="col">Created</th>
+                  <th scope="col" className="num">
+                    Cost
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {batches.map((batch) => (
+                  <BatchRow key={batch.id} batch={batch} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+        {list.hasNextPage ? (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => void list.fetchNextPage()}
+            disabled={list.isFetchingNextPage}
+          >
+            {list.isFetchingNextPage ? 'Loading…' : 'Show older batches'}
+          </button>
+        ) : null}
+      </section>
+    </>
+  );
+}

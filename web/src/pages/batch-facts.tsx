@@ -119,6 +119,7 @@ export function BatchFacts({ batch }: { batch: Batch }) {
               </thead>
               <tbody>
                 {batch.errors.map((error, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: a batch's errors are a fixed list that never reorders.
                   <tr key={`${error.line}-${error.code}-${i}`}>
                     <td className="num">{error.line ?? '—'}</td>
                     <td className="mono">{error.code}</td>

@@ -43,6 +43,10 @@ export interface GatewayOptions {
   worker?: Partial<WorkerOptions>;
   /** Share a database with another gateway (several processes on one PostgreSQL). */
   database?: TestDatabase;
+  /** Listen on this port (default: any free one), e.g. to restart a gateway where clients expect it. */
+  port?: number;
+  /** The built web dashboard to serve at /ui/ (default: dist/web). */
+  webRoot?: string;
 }
 
 export interface TestGateway extends Batchgate {
@@ -69,7 +73,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
       BATCHGATE_ADMIN_KEY: TEST_ADMIN_KEY,
       BATCHGATE_DATA_DIR: dir,
       BATCHGATE_ROLE: options.role ?? 'all',
-      PORT: '0',
+      PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
     },
     [],
@@ -83,6 +87,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     logger,
     worker: { ...FAST_WORKER, ...options.worker },
     httpCloseGraceMs: 500,
+    webRoot: options.webRoot,
   });
   const url = gateway.url!;
   return {

@@ -2,7 +2,7 @@
 // to sign in with another one.
 
 import { RestError } from '../rest.js';
-import { setApiKey } from '../session.js';
+import { setApiKey, useApiKey } from '../session.js';
 import { isUnauthorized } from '../trpc.js';
 
 export function describeError(error: unknown): string {
@@ -15,6 +15,7 @@ export function describeError(error: unknown): string {
 
 export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const refused = isUnauthorized(error) || (error instanceof RestError && error.status === 401);
+  const signedIn = useApiKey() !== null;
   return (
     <div className="banner banner-error" role="alert">
       <span>{describeError(error)}</span>
@@ -23,7 +24,7 @@ export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () =
           Try again
         </button>
       ) : null}
-      {refused ? (
+      {refused && signedIn ? (
         <button type="button" onClick={() => setApiKey(null)}>
           Use another key
         </button>

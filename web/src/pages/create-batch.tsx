@@ -93,7 +93,9 @@ export function CreateBatch({ apiKey }: { apiKey: string }) {
       {error ? <ErrorBanner error={error} /> : null}
       {created ? (
         <p className="banner banner-ok" role="status">
-          Created <Link to={paths.batch(created.id)}>{created.id}</Link>.
+          <span>
+            Created <Link to={paths.batch(created.id)}>{created.id}</Link>.
+          </span>
         </p>
       ) : null}
     </section>

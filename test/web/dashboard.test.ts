@@ -220,6 +220,10 @@ describe.skipIf(skip)('web dashboard, in Chromium', () => {
     expect(await bar.getAttribute('aria-valuenow')).toBe('10');
     expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Cancelled\s+\d{4}-/);
     await shots.shoot(page, 'batch-cancelled.png');
+    // Every batch of this tenant so far, in the states the tests above left them in.
+    await page.getByRole('link', { name: 'Batches' }).click();
+    await page.getByRole('row').nth(3).waitFor();
+    await shots.shoot(page, 'batches-all.png');
     expectHealthy(watched);
     await watched.context.close();
   });
@@ -245,6 +249,7 @@ describe.skipIf(skip)('web dashboard, in Chromium', () => {
     await input.getByRole('button', { name: /^Delete slow-chat-10\.jsonl/ }).click();
     await expect.poll(() => page.locator('tbody tr').count()).toBe(rows - 1);
     expect(await page.getByRole('row').filter({ hasText: 'slow-chat-10.jsonl' }).count()).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await shots.shoot(page, 'files.png');
     expectHealthy(watched);
     await watched.context.close();

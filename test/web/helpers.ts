@@ -25,7 +25,11 @@ export async function signIn(page: Page, baseUrl: string, key: string): Promise<
 export function screenshotDir(name: string): { dir: string; shoot(page: Page, file: string): Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), `batchgate-${name}-`));
   console.info(`screenshots: ${dir}`);
-  return { dir, shoot: async (page, file) => void (await page.screenshot({ path: join(dir, file), fullPage: true })) };
+  return {
+    dir,
+    shoot: async (page, file) =>
+      void (await page.screenshot({ path: join(dir, file), fullPage: true, animations: 'disabled' })),
+  };
 }
 
 /** Nothing went wrong in the page: no script error, no console error, no request outside the gateway. */

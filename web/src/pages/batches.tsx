@@ -14,7 +14,7 @@ function BatchRow({ batch }: { batch: Batch }) {
   useLiveBatch(batch);
   return (
     <tr>
-      <td>
+      <td className="id-cell">
         <Link to={paths.batch(batch.id)} className="mono">
           {batch.id}
         </Link>

@@ -221,7 +221,7 @@ describe.skipIf(skip)('web dashboard, in Chromium', () => {
     expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Cancelled\s+\d{4}-/);
     await shots.shoot(page, 'batch-cancelled.png');
     // Every batch of this tenant so far, in the states the tests above left them in.
-    await page.getByRole('link', { name: 'Batches' }).click();
+    await page.getByRole('link', { name: 'Batches', exact: true }).click();
     await page.getByRole('row').nth(3).waitFor();
     await shots.shoot(page, 'batches-all.png');
     expectHealthy(watched);

@@ -37,13 +37,11 @@ describe.skipIf(skip)('web dashboard, in Chromium', () => {
       config: {
         providers: {
           ...MOCK_CONFIG.providers,
-          slow: { type: 'mock', maxConcurrency: 1, latencyMs: 300 },
           gated: { type: 'openai', baseUrl: `${gated.url}/v1`, apiKey: 'sk-gated', maxConcurrency: 2 },
           fake: { type: 'openai', baseUrl: `${fake.url}/v1`, apiKey: 'sk-fake', maxRetries: 0 },
         },
         models: {
           ...MOCK_CONFIG.models,
-          'slow-chat': { provider: 'slow', inputPricePerMillion: 1, outputPricePerMillion: 2 },
           'gated-chat': { provider: 'gated', inputPricePerMillion: 1, outputPricePerMillion: 2 },
           'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 },
         },
@@ -205,8 +203,9 @@ describe.skipIf(skip)('web dashboard, in Chromium', () => {
     const watched = await watchedPage(chromium.browser, origin);
     const { page } = watched;
     await signIn(page, gw.url, key);
-    await dropFile(page, jsonlFile(10, 'slow-chat'));
-    await page.getByText('Selected: slow-chat-10.jsonl').waitFor();
+    // The gated upstream answers nothing until released: the batch is still running when cancelled.
+    await dropFile(page, jsonlFile(10, 'gated-chat'));
+    await page.getByText('Selected: gated-chat-10.jsonl').waitFor();
     await page.getByRole('button', { name: 'Create batch' }).click();
     await page.getByRole('status').filter({ hasText: 'Created' }).getByRole('link').click();
 
@@ -242,13 +241,13 @@ describe.skipIf(skip)('web dashboard, in Chromium', () => {
     await shots.shoot(page, 'models.png');
 
     await page.getByRole('link', { name: 'Files' }).click();
-    const input = page.getByRole('row').filter({ hasText: 'slow-chat-10.jsonl' });
+    const input = page.getByRole('row').filter({ hasText: 'gated-chat-10.jsonl' });
     await input.waitFor();
     expect(await input.innerText()).toContain('batch');
     const rows = await page.locator('tbody tr').count();
-    await input.getByRole('button', { name: /^Delete slow-chat-10\.jsonl/ }).click();
+    await input.getByRole('button', { name: /^Delete gated-chat-10\.jsonl/ }).click();
     await expect.poll(() => page.locator('tbody tr').count()).toBe(rows - 1);
-    expect(await page.getByRole('row').filter({ hasText: 'slow-chat-10.jsonl' }).count()).toBe(0);
+    expect(await page.getByRole('row').filter({ hasText: 'gated-chat-10.jsonl' }).count()).toBe(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await shots.shoot(page, 'files.png');
     expectHealthy(watched);

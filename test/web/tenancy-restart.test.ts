@@ -77,7 +77,7 @@ describe.skipIf(skip)('web dashboard tenancy and restarts, in Chromium', () => {
     const watched = await watchedPage(chromium.browser, new URL(gw.url).origin);
     const { page } = watched;
     await signIn(page, gw.url, key);
-    await page.getByLabel('Input file').setInputFiles(jsonlFile(16, 'slow-chat'));
+    await page.getByLabel('Input file').setInputFiles(jsonlFile(40, 'slow-chat'));
     await page.getByRole('button', { name: 'Create batch' }).click();
     await page.getByRole('status').filter({ hasText: 'Created' }).getByRole('link').click();
     await page.evaluate(() => {
@@ -90,12 +90,12 @@ describe.skipIf(skip)('web dashboard tenancy and restarts, in Chromium', () => {
     const port = Number(new URL(gw.url).port);
     await gw.close();
     const before = await done();
-    expect(before).toBeLessThan(16);
+    expect(before).toBeLessThan(40);
     gw = await startGateway({ webRoot: web.root, database: db, config: CONFIG, port });
 
     const statusLine = page.locator('.status-line');
     await expect.poll(() => statusLine.innerText(), { timeout: 45_000 }).toContain('completed');
-    expect(await done()).toBe(16);
+    expect(await done()).toBe(40);
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     await shots.shoot(page, 'after-restart.png');
     // While the gateway was down the browser reported its failed reconnection attempts.

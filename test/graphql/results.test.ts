@@ -2,7 +2,7 @@
 // variants REST already had: inline `requests` and `jobName`, exactly one of a file or requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
-import { MOCK_CONFIG, startGateway, type TestGateway } from '../support/gateway.js';
+import { fakeChatConfig, startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
 import { gql, type Json, uploadMultipart } from './helpers.js';
@@ -13,15 +13,7 @@ let key: string;
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  gw = await startGateway({
-    config: {
-      providers: {
-        ...MOCK_CONFIG.providers,
-        fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-fake', maxRetries: 0 },
-      },
-      models: { ...MOCK_CONFIG.models, 'fake-chat': { provider: 'fake', inputPricePerMillion: 1 } },
-    },
-  });
+  gw = await startGateway({ config: fakeChatConfig(upstream) });
   key = (await gw.tenant()).key;
 });
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { loadConfig, type Role } from '../../src/config.js';
 import type { WorkerOptions } from '../../src/engine/worker.js';
 import { type Batchgate, startBatchgate } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import type { FakeUpstream } from './fake-upstream.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -36,6 +37,26 @@ export const MOCK_CONFIG: Required<Pick<TestConfigFile, 'providers' | 'models'>>
     'mock-embedding': { provider: 'mock', inputPricePerMillion: 0.02 },
   },
 };
+
+/**
+ * The mock config plus model `fake-chat` on a fake upstream ($1 / $2 per million tokens, no
+ * retries, so a line the fake refuses fails at once); `extra` adds providers and models.
+ */
+export function fakeChatConfig(upstream: FakeUpstream, extra: TestConfigFile = {}): TestConfigFile {
+  return {
+    providers: {
+      ...MOCK_CONFIG.providers,
+      fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-fake', maxRetries: 0 },
+      ...extra.providers,
+    },
+    models: {
+      ...MOCK_CONFIG.models,
+      'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 },
+      ...extra.models,
+    },
+    limits: extra.limits,
+  };
+}
 
 export interface GatewayOptions {
   config?: TestConfigFile;

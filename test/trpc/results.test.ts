@@ -2,7 +2,7 @@
 // status filter, through the stock @trpc/client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
-import { MOCK_CONFIG, startGateway, type TestGateway } from '../support/gateway.js';
+import { fakeChatConfig, startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
 import { type Client, follow, trpcClient } from './client.js';
 
@@ -13,18 +13,10 @@ let client: Client;
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   gw = await startGateway({
-    config: {
-      providers: {
-        ...MOCK_CONFIG.providers,
-        fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-fake', maxRetries: 0 },
-        slow: { type: 'mock', maxConcurrency: 1, latencyMs: 400 },
-      },
-      models: {
-        ...MOCK_CONFIG.models,
-        'fake-chat': { provider: 'fake', inputPricePerMillion: 1 },
-        'slow-chat': { provider: 'slow' },
-      },
-    },
+    config: fakeChatConfig(upstream, {
+      providers: { slow: { type: 'mock', maxConcurrency: 1, latencyMs: 400 } },
+      models: { 'slow-chat': { provider: 'slow' } },
+    }),
   });
   client = trpcClient(gw.url, { key: (await gw.tenant()).key });
 });

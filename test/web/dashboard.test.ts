@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatedUpstream, startGatedUpstream } from '../graphql/gated-upstream.js';
 import { browserSkipReason, launchChromium, type TestBrowser, watchedPage } from '../support/browser.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
-import { MOCK_CONFIG, startGateway, type TestGateway } from '../support/gateway.js';
+import { fakeChatConfig, startGateway, type TestGateway } from '../support/gateway.js';
 import { waitFor } from '../support/wait.js';
 import { type BuiltDashboard, buildDashboard } from '../support/web-build.js';
 import { dropFile, expectHealthy, jsonlFile, rowProgress, screenshotDir, signIn } from './helpers.js';
@@ -34,18 +34,10 @@ describe.skipIf(skip)('web dashboard, in Chromium', () => {
     ]);
     gw = await startGateway({
       webRoot: web.root,
-      config: {
-        providers: {
-          ...MOCK_CONFIG.providers,
-          gated: { type: 'openai', baseUrl: `${gated.url}/v1`, apiKey: 'sk-gated', maxConcurrency: 2 },
-          fake: { type: 'openai', baseUrl: `${fake.url}/v1`, apiKey: 'sk-fake', maxRetries: 0 },
-        },
-        models: {
-          ...MOCK_CONFIG.models,
-          'gated-chat': { provider: 'gated', inputPricePerMillion: 1, outputPricePerMillion: 2 },
-          'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 },
-        },
-      },
+      config: fakeChatConfig(fake, {
+        providers: { gated: { type: 'openai', baseUrl: `${gated.url}/v1`, apiKey: 'sk-gated', maxConcurrency: 2 } },
+        models: { 'gated-chat': { provider: 'gated', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
+      }),
     });
     origin = new URL(gw.url).origin;
     key = (await gw.tenant()).key;

@@ -1,6 +1,7 @@
 // The facts of one batch: what it runs, its counts, usage and cost, every timestamp of its life,
 // and the validation errors of a batch that failed.
 import { BatchProgress } from '../components/batch-progress.js';
+import { TableHead } from '../components/table-head.js';
 import { formatCount, formatTime, formatUsd, isoTime } from '../format.js';
 import type { Batch } from '../trpc.js';
 
@@ -107,16 +108,7 @@ export function BatchFacts({ batch }: { batch: Batch }) {
           <h2 id="errors-heading">Validation errors</h2>
           <div className="table-scroll">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col" className="num">
-                    Line
-                  </th>
-                  <th scope="col">Code</th>
-                  <th scope="col">Parameter</th>
-                  <th scope="col">Message</th>
-                </tr>
-              </thead>
+              <TableHead columns={[{ label: 'Line', numeric: true }, 'Code', 'Parameter', 'Message']} />
               <tbody>
                 {batch.errors.map((error, i) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: a batch's errors are a fixed list that never reorders.

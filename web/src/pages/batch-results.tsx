@@ -2,6 +2,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorBanner, Loading } from '../components/error-banner.js';
+import { TableHead } from '../components/table-head.js';
 import { resultExcerpt } from '../format.js';
 import { useTRPC } from '../trpc.js';
 
@@ -33,17 +34,9 @@ export function BatchResults({ batchId }: { batchId: string }) {
             <caption className="visually-hidden">
               Results {first + 1} to {first + page.items.length}, in input order
             </caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  Line
-                </th>
-                <th scope="col">Status</th>
-                <th scope="col">custom_id</th>
-                <th scope="col">Model</th>
-                <th scope="col">Answer or error</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[{ label: 'Line', numeric: true }, 'Status', 'custom_id', 'Model', 'Answer or error']}
+            />
             <tbody>
               {page.items.map((result) => (
                 <tr key={result.index}>

@@ -4,6 +4,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { BatchProgress } from '../components/batch-progress.js';
 import { ErrorBanner, Loading } from '../components/error-banner.js';
 import { StatusBadge } from '../components/status-badge.js';
+import { TableHead } from '../components/table-head.js';
 import { formatTime, formatUsd, isoTime } from '../format.js';
 import { useLiveBatch } from '../live.js';
 import { Link, paths } from '../router.js';
@@ -56,18 +57,9 @@ export function BatchesPage({ apiKey }: { apiKey: string }) {
           <div className="table-scroll">
             <table>
               <caption className="visually-hidden">Batches, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Batch</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Progress</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Created</th>
-                  <th scope="col" className="num">
-                    Cost
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={['Batch', 'Status', 'Progress', 'Model', 'Created', { label: 'Cost', numeric: true }]}
+              />
               <tbody>
                 {batches.map((batch) => (
                   <BatchRow key={batch.id} batch={batch} />

@@ -1,6 +1,7 @@
 // The project's files (inputs it uploaded, outputs its batches wrote), newest first, with delete.
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { ErrorBanner, Loading } from '../components/error-banner.js';
+import { TableHead } from '../components/table-head.js';
 import { formatBytes, formatTime, isoTime } from '../format.js';
 import { useTRPC } from '../trpc.js';
 
@@ -28,20 +29,16 @@ export function FilesPage() {
         <div className="table-scroll">
           <table>
             <caption className="visually-hidden">Files, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">File</th>
-                <th scope="col">Name</th>
-                <th scope="col">Purpose</th>
-                <th scope="col" className="num">
-                  Size
-                </th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'File',
+                'Name',
+                'Purpose',
+                { label: 'Size', numeric: true },
+                'Created',
+                { label: 'Actions', hidden: true },
+              ]}
+            />
             <tbody>
               {files.map((file) => (
                 <tr key={file.id}>

@@ -1,6 +1,7 @@
 // The models this gateway serves, with their providers and prices (USD per million tokens).
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBanner, Loading } from '../components/error-banner.js';
+import { TableHead } from '../components/table-head.js';
 import { formatCount } from '../format.js';
 import { useTRPC } from '../trpc.js';
 
@@ -20,23 +21,17 @@ export function ModelsPage() {
         <div className="table-scroll">
           <table>
             <caption className="visually-hidden">Configured models</caption>
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Input
-                </th>
-                <th scope="col" className="num">
-                  Output
-                </th>
-                <th scope="col" className="num">
-                  Context
-                </th>
-                <th scope="col">Description</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'Model',
+                'Provider',
+                'Status',
+                { label: 'Input', numeric: true },
+                { label: 'Output', numeric: true },
+                { label: 'Context', numeric: true },
+                'Description',
+              ]}
+            />
             <tbody>
               {models.data.map((model) => (
                 <tr key={model.id}>

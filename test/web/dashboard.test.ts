@@ -1,9 +1,11 @@
 // The web dashboard in real Chromium against an in-process gateway: sign-in (a refused key shows the
 // banner; the form works from the keyboard), creating a batch from a chosen or dropped JSONL file,
 // live progress to completed without a reload or polling, the batch page (counts, usage, timeline,
-// paged results, downloads), cancel, the files and models pages, and a 360 px wide screen. Every
+// paged results, downloads), cancel, live rows capped at four streams, the files and models pages,
+// and a 360 px wide screen. Every
 // page must end with no script or console error and no request outside the gateway.
 import { readFileSync } from 'node:fs';
+import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatedUpstream, startGatedUpstream } from '../graphql/gated-upstream.js';
 import { browserSkipReason, launchChromium, type TestBrowser, watchedPage } from '../support/browser.js';
@@ -215,6 +217,47 @@ describe.skipIf(skip)('web dashboard, in Chromium', () => {
     await page.getByRole('link', { name: 'Batches', exact: true }).click();
     await page.getByRole('row').nth(3).waitFor();
     await shots.shoot(page, 'batches-all.png');
+    expectHealthy(watched);
+    await watched.context.close();
+  });
+
+  it('follows at most four running batches at once and hands over as they finish', async () => {
+    const openai = gw.openai(key);
+    const { buffer, name } = jsonlFile(1, 'gated-chat');
+    const file = await openai.files.create({ file: await toFile(buffer, name), purpose: 'batch' });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(
+        (
+          await openai.batches.create({
+            input_file_id: file.id,
+            endpoint: '/v1/chat/completions',
+            completion_window: '24h',
+          })
+        ).id,
+      );
+    }
+    const watched = await watchedPage(chromium.browser, origin);
+    const { page } = watched;
+    const subscriptions: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/trpc/batches.onUpdate') subscriptions.push(request.url());
+    });
+    await signIn(page, gw.url, key);
+    await page.getByRole('note').filter({ hasText: 'the 4 newest of 5 running batches' }).waitFor();
+    await expect.poll(() => subscriptions.length).toBe(4);
+    // Other calls still get through while four streams are open.
+    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('row').filter({ hasText: 'mock-chat' }).waitFor();
+    await page.getByRole('link', { name: 'Batches', exact: true }).click();
+
+    gated.release(20);
+    for (const id of ids) {
+      await expect
+        .poll(() => page.getByRole('row').filter({ hasText: id }).innerText(), { timeout: 20_000 })
+        .toContain('completed');
+    }
+    expect(await page.getByRole('note').count()).toBe(0);
     expectHealthy(watched);
     await watched.context.close();
   });

@@ -24,11 +24,17 @@ function storeBatch(queryClient: QueryClient, trpc: ReturnType<typeof useTRPC>, 
   void queryClient.invalidateQueries({ queryKey: trpc.batches.results.queryKey({ id: batch.id }) });
 }
 
+/**
+ * A browser opens at most six HTTP/1.1 connections to one origin and each live batch holds one:
+ * a page follows this many at most, so queries still get through.
+ */
+export const MAX_LIVE_BATCHES = 4;
+
 /** Follow `batch` while it is not finished; returns the subscription's state for a "reconnecting" hint. */
-export function useLiveBatch(batch: Batch | undefined) {
+export function useLiveBatch(batch: Batch | undefined, wanted = true) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const live = batch !== undefined && !isTerminal(batch.status);
+  const live = wanted && batch !== undefined && !isTerminal(batch.status);
   return useSubscription(
     trpc.batches.onUpdate.subscriptionOptions(
       { id: batch?.id ?? '' },

@@ -6,13 +6,13 @@ import { ErrorBanner, Loading } from '../components/error-banner.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { TableHead } from '../components/table-head.js';
 import { formatTime, formatUsd, isoTime } from '../format.js';
-import { useLiveBatch } from '../live.js';
+import { MAX_LIVE_BATCHES, useLiveBatch } from '../live.js';
 import { Link, paths } from '../router.js';
-import { type Batch, useTRPC } from '../trpc.js';
+import { type Batch, isTerminal, useTRPC } from '../trpc.js';
 import { CreateBatch } from './create-batch.js';
 
-function BatchRow({ batch }: { batch: Batch }) {
-  useLiveBatch(batch);
+function BatchRow({ batch, live }: { batch: Batch; live: boolean }) {
+  useLiveBatch(batch, live);
   return (
     <tr>
       <td className="id-cell">
@@ -42,6 +42,9 @@ export function BatchesPage({ apiKey }: { apiKey: string }) {
     trpc.batches.list.infiniteQueryOptions({ limit: 20 }, { getNextPageParam: (page) => page.nextCursor }),
   );
   const batches = list.data?.pages.flatMap((page) => page.items) ?? [];
+  // The newest running batches are followed live; when one ends, the next one is.
+  const running = batches.filter((batch) => !isTerminal(batch.status));
+  const live = new Set(running.slice(0, MAX_LIVE_BATCHES).map((batch) => batch.id));
   return (
     <>
       <h1>Batches</h1>
@@ -62,11 +65,17 @@ export function BatchesPage({ apiKey }: { apiKey: string }) {
               />
               <tbody>
                 {batches.map((batch) => (
-                  <BatchRow key={batch.id} batch={batch} />
+                  <BatchRow key={batch.id} batch={batch} live={live.has(batch.id)} />
                 ))}
               </tbody>
             </table>
           </div>
+        ) : null}
+        {running.length > live.size ? (
+          <p className="muted small" role="note">
+            Live progress is shown for the {live.size} newest of {running.length} running batches; open a batch to
+            follow it.
+          </p>
         ) : null}
         {list.hasNextPage ? (
           <button

@@ -26,7 +26,8 @@ export function createClient(apiKey: string) {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({ url: TRPC_URL, connectionParams: { authorization } }),
-        false: httpBatchLink({ url: TRPC_URL, headers: { authorization } }),
+        // The gateway takes at most 10 calls in one batched request.
+        false: httpBatchLink({ url: TRPC_URL, headers: { authorization }, maxItems: 10 }),
       }),
     ],
   });

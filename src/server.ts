@@ -29,6 +29,8 @@ export interface StartOptions {
   httpCloseGraceMs?: number;
   /** Keep-alive interval of REST event streams (default 15 s). */
   sseKeepAliveMs?: number;
+  /** The built web dashboard served at /ui/ (default: dist/web). */
+  webRoot?: string;
 }
 
 export interface Batchgate {
@@ -75,7 +77,7 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
       configLoadedAt: Math.floor(Date.now() / 1000),
       sseKeepAliveMs: options.sseKeepAliveMs,
     },
-    { apiRoutes: runsApi },
+    { apiRoutes: runsApi, webRoot: options.webRoot },
   );
   if (runsApi) streams.start((error) => log.warn({ err: error }, 'checking live streams for revoked keys failed'));
   let worker: Worker | null = null;

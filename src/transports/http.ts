@@ -1,5 +1,5 @@
-// The HTTP server: one Fastify instance carrying /health, the REST API, GraphQL and tRPC, each
-// transport in its own encapsulated scope.
+// The HTTP server: one Fastify instance carrying /health, the REST API, GraphQL, tRPC and the web
+// dashboard, each in its own encapsulated scope.
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { JSON_BODY_LIMIT_BYTES } from './body-limit.js';
 import type { AppContext } from './context.js';
@@ -9,8 +9,15 @@ import { boundRequestReceipt } from './request-timeout.js';
 import { openAIError, sendError } from './rest/errors.js';
 import { restPlugin } from './rest/index.js';
 import { trpcPlugin } from './trpc/index.js';
+import { defaultWebRoot, webPlugin } from './web.js';
 
-export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolean }): Promise<FastifyInstance> {
+export interface HttpOptions {
+  apiRoutes: boolean;
+  /** The built dashboard (default: dist/web under the package root). */
+  webRoot?: string;
+}
+
+export async function buildHttpApp(ctx: AppContext, options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.deps.log,
     routerOptions: { maxParamLength: 5000 },
@@ -55,6 +62,7 @@ export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolea
     await app.register(async (scope) => restPlugin(scope, ctx));
     await app.register(async (scope) => graphqlPlugin(scope, ctx));
     await app.register(async (scope) => trpcPlugin(scope, ctx));
+    await app.register(async (scope) => webPlugin(scope, options.webRoot ?? defaultWebRoot()));
   }
   return app;
 }

@@ -9,6 +9,7 @@ import { loadConfig, type Role } from '../../src/config.js';
 import type { WorkerOptions } from '../../src/engine/worker.js';
 import { type Batchgate, startBatchgate } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import type { FakeUpstream } from './fake-upstream.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -37,6 +38,26 @@ export const MOCK_CONFIG: Required<Pick<TestConfigFile, 'providers' | 'models'>>
   },
 };
 
+/**
+ * The mock config plus model `fake-chat` on a fake upstream ($1 / $2 per million tokens, no
+ * retries, so a line the fake refuses fails at once); `extra` adds providers and models.
+ */
+export function fakeChatConfig(upstream: FakeUpstream, extra: TestConfigFile = {}): TestConfigFile {
+  return {
+    providers: {
+      ...MOCK_CONFIG.providers,
+      fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-fake', maxRetries: 0 },
+      ...extra.providers,
+    },
+    models: {
+      ...MOCK_CONFIG.models,
+      'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 },
+      ...extra.models,
+    },
+    limits: extra.limits,
+  };
+}
+
 export interface GatewayOptions {
   config?: TestConfigFile;
   role?: Role;
@@ -45,6 +66,10 @@ export interface GatewayOptions {
   database?: TestDatabase;
   /** Keep-alive interval of REST event streams. */
   sseKeepAliveMs?: number;
+  /** Listen on this port (default: any free one), e.g. to restart a gateway where clients expect it. */
+  port?: number;
+  /** The built web dashboard to serve at /ui/ (default: dist/web). */
+  webRoot?: string;
 }
 
 export interface TestGateway extends Batchgate {
@@ -71,7 +96,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
       BATCHGATE_ADMIN_KEY: TEST_ADMIN_KEY,
       BATCHGATE_DATA_DIR: dir,
       BATCHGATE_ROLE: options.role ?? 'all',
-      PORT: '0',
+      PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
     },
     [],
@@ -86,6 +111,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     worker: { ...FAST_WORKER, ...options.worker },
     httpCloseGraceMs: 500,
     sseKeepAliveMs: options.sseKeepAliveMs,
+    webRoot: options.webRoot,
   });
   const url = gateway.url!;
   return {

@@ -1,16 +1,26 @@
-// A domain page ({data, hasMore}, ordered by id) as a Relay connection. The cursor is the object id,
-// which the domain's `after` takes as is: ids are unique and sort by creation, so paging forward
-// never skips or repeats an object.
+// A domain page ({data, hasMore}) as a Relay connection. The cursor is what the domain's `after`
+// takes as is: the object id (ids are unique and sort by creation), or a result's line index, so
+// paging forward never skips or repeats an item.
 import type { Page } from '../../domain/files/list-files.js';
 
 export function toConnection<T extends { id: string }>(page: Page<T>) {
+  return connectionOf(page, (node) => node.id);
+}
+
+/** Per-line results: the cursor is the line index. */
+export function toIndexConnection<T extends { index: number }>(page: Page<T>) {
+  return connectionOf(page, (node) => String(node.index));
+}
+
+function connectionOf<T>(page: Page<T>, cursorOf: (node: T) => string) {
+  const cursors = page.data.map(cursorOf);
   return {
-    edges: page.data.map((node) => ({ node, cursor: node.id })),
+    edges: page.data.map((node, i) => ({ node, cursor: cursors[i]! })),
     pageInfo: {
       hasNextPage: page.hasMore,
       hasPreviousPage: false,
-      startCursor: page.data[0]?.id ?? null,
-      endCursor: page.data.at(-1)?.id ?? null,
+      startCursor: cursors[0] ?? null,
+      endCursor: cursors.at(-1) ?? null,
     },
   };
 }

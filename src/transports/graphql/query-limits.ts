@@ -159,7 +159,7 @@ export function operationCost(
 }
 
 /** The Yoga plugin: depth and aliases at validation, cost before execution (HTTP, SSE and graphql-ws alike). */
-export function useQueryLimits(maxCost: number): Plugin {
+export function queryLimitsPlugin(maxCost: number): Plugin {
   const check = (args: {
     schema: GraphQLSchema;
     document: DocumentNode;

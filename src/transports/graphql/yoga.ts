@@ -1,5 +1,5 @@
-// The Yoga server: the Pothos schema, the context (auth gate), error masking, GraphiQL, and body
-// limits. Multipart is off here: uploads are parsed (streamed) by graphql-upload-minimal before
+// The Yoga server: the Pothos schema, the context (auth gate), error masking, GraphiQL (served
+// offline, see graphiql.ts), and body limits. Multipart is off here: uploads are parsed (streamed) by graphql-upload-minimal before
 // Yoga runs, see uploads.ts.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -8,7 +8,8 @@ import { JSON_BODY_LIMIT_BYTES } from '../body-limit.js';
 import type { AppContext } from '../context.js';
 import { createContext, type GraphQLContext, type InitialContext } from './context.js';
 import { findAppError, maskError } from './errors.js';
-import { useQueryLimits } from './query-limits.js';
+import { offlineGraphiQL } from './graphiql.js';
+import { queryLimitsPlugin } from './query-limits.js';
 import { schema } from './schema.js';
 
 export type ServerContext = { req: FastifyRequest; reply: FastifyReply };
@@ -42,8 +43,9 @@ export function createGraphQLServer(app: AppContext): Yoga {
       title: 'batchgate GraphQL',
       headers: JSON.stringify({ authorization: 'Bearer <your API key>' }, null, 2),
     },
+    renderGraphiQL: offlineGraphiQL,
     landingPage: false,
-    plugins: [useQueryLimits(app.deps.config.limits.graphqlMaxCost)],
+    plugins: [queryLimitsPlugin(app.deps.config.limits.graphqlMaxCost)],
     logging: yogaLogger(app.deps.log),
   });
 }

@@ -1,9 +1,12 @@
 // Batch: a batch with live counts, usage, validation errors, its linked files (batched through
-// the File loader) and every life-cycle timestamp.
+// the File loader), every life-cycle timestamp and its per-line results so far.
 import type { Batch as DomainBatch } from '../../../domain/batches/batch.js';
+import { batchResults } from '../../../domain/batches/batch-results.js';
 import { builder } from '../builder.js';
+import { toIndexConnection } from '../pagination.js';
 import { BatchError } from './batch-error.js';
 import { BatchRequestCounts } from './batch-request-counts.js';
+import { BatchResultConnection } from './batch-result-connection.js';
 import { BatchStatus } from './batch-status.js';
 import { BatchUsage } from './batch-usage.js';
 import { DateTime } from './date-time.js';
@@ -38,5 +41,19 @@ export const Batch = builder.objectRef<DomainBatch>('Batch').implement({
     expiredAt: t.expose('expiredAt', { type: DateTime, nullable: true }),
     cancellingAt: t.expose('cancellingAt', { type: DateTime, nullable: true }),
     cancelledAt: t.expose('cancelledAt', { type: DateTime, nullable: true }),
+    results: t.field({
+      type: BatchResultConnection,
+      description:
+        'Lines that ended so far, in input order. `first` is 1..1000 (default 100); `after` is an `endCursor`.',
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: async (batch, args, { deps, caller }) =>
+        toIndexConnection(
+          await batchResults(deps, caller, {
+            id: batch.id,
+            limit: args.first ?? undefined,
+            after: args.after ?? undefined,
+          }),
+        ),
+    }),
   }),
 });

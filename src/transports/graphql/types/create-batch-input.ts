@@ -1,10 +1,16 @@
-// CreateBatchInput: what createBatch takes; validated by the domain's CreateBatchInput schema.
+// CreateBatchInput: what createBatch takes; validated by the domain's CreateBatchInput schema
+// (exactly one of inputFileId and requests, as on REST).
 import { builder } from '../builder.js';
 import { JSONScalar } from './json.js';
 
 export const CreateBatchInput = builder.inputType('CreateBatchInput', {
   fields: (t) => ({
-    inputFileId: t.id({ required: true, description: 'A file uploaded with purpose "batch".' }),
+    inputFileId: t.id({ description: 'A file uploaded with purpose "batch". Give this or `requests`.' }),
+    requests: t.field({
+      type: [JSONScalar],
+      description:
+        'Inline request lines ({custom_id, method, url, body}), stored as a generated input file. Give this or `inputFileId`.',
+    }),
     endpoint: t.string({
       required: true,
       description: '/v1/chat/completions, /v1/embeddings, /v1/completions or /v1/responses.',
@@ -14,5 +20,6 @@ export const CreateBatchInput = builder.inputType('CreateBatchInput', {
       type: JSONScalar,
       description: 'Up to 16 string keys (≤ 64 chars) with string values (≤ 512 chars).',
     }),
+    jobName: t.string({ description: 'A name for the batch (≤ 256 chars).' }),
   }),
 });

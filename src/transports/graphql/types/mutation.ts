@@ -32,10 +32,12 @@ builder.mutationType({
       // The domain schema validates endpoint, window and metadata; the casts only hand them over.
       resolve: (_root, { input }, { deps, caller }) =>
         createBatch(deps, caller, {
-          inputFileId: input.inputFileId,
+          inputFileId: input.inputFileId ?? undefined,
+          requests: input.requests ?? undefined,
           endpoint: input.endpoint as DomainInput['endpoint'],
           completionWindow: (input.completionWindow ?? undefined) as DomainInput['completionWindow'],
           metadata: input.metadata as DomainInput['metadata'],
+          jobName: input.jobName,
         }),
     }),
     cancelBatch: t.field({

@@ -1,0 +1,43 @@
+// The dashboard's typed tRPC client, built against the gateway's exported `AppRouter` type: queries
+// and mutations are batched over HTTP with the key in the authorization header; subscriptions run
+// over SSE with the key in `connectionParams`, since a browser's EventSource cannot send headers.
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { createTRPCContext } from '@trpc/tanstack-react-query';
+import type { AppRouter } from '../../src/transports/trpc/router.js';
+
+export type Outputs = inferRouterOutputs<AppRouter>;
+export type Inputs = inferRouterInputs<AppRouter>;
+export type Batch = Outputs['batches']['get'];
+export type BatchStatus = Batch['status'];
+export type BatchResult = Outputs['batches']['results']['items'][number];
+export type FileObject = Outputs['files']['get'];
+export type Model = Outputs['models']['list'][number];
+export type Endpoint = NonNullable<Inputs['batches']['create']['endpoint']>;
+
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+
+const TRPC_URL = '/trpc';
+
+export function createClient(apiKey: string) {
+  const authorization = `Bearer ${apiKey}`;
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({ url: TRPC_URL, connectionParams: { authorization } }),
+        // The gateway takes at most 10 calls in one batched request.
+        false: httpBatchLink({ url: TRPC_URL, headers: { authorization }, maxItems: 10 }),
+      }),
+    ],
+  });
+}
+
+export type Client = ReturnType<typeof createClient>;
+
+const TERMINAL: readonly BatchStatus[] = ['completed', 'failed', 'expired', 'cancelled'];
+export const isTerminal = (status: BatchStatus) => TERMINAL.includes(status);
+
+/** The gateway refused the key (missing, wrong or revoked). */
+export const isUnauthorized = (error: unknown) =>
+  error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === 'UNAUTHORIZED';

@@ -1,6 +1,8 @@
 // What a worker knows of each running batch it holds chunks of: its endpoint and one AbortSignal
-// that every request of the batch listens to, aborted on cancel, at `expires_at`, or on shutdown.
+// that every request of the batch listens to, aborted on cancel, at `expires_at` (by the clock), or
+// on shutdown.
 import { setMaxListeners } from 'node:events';
+import type { Clock } from '../domain/clock.js';
 
 export type AbortReason = 'batch_cancelled' | 'batch_expired' | 'shutdown';
 
@@ -25,7 +27,10 @@ export class BatchSlots {
   private readonly entries = new Map<string, Entry>();
 
   /** @param onExpired called when a held batch reaches `expires_at` */
-  constructor(private readonly onExpired: () => void) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly onExpired: () => void,
+  ) {}
 
   slotFor(batch: RunningBatch): BatchSlot {
     let entry = this.entries.get(batch.id);
@@ -33,7 +38,7 @@ export class BatchSlots {
       const controller = new AbortController();
       // Every in-flight request of the batch listens on this one signal.
       setMaxListeners(0, controller.signal);
-      const untilExpiry = Math.min(Math.max(0, batch.expiresAt.getTime() - Date.now()), 2 ** 31 - 1);
+      const untilExpiry = Math.min(Math.max(0, batch.expiresAt.getTime() - this.clock.now().getTime()), 2 ** 31 - 1);
       const expiryTimer = setTimeout(() => {
         controller.abort('batch_expired' satisfies AbortReason);
         this.onExpired();

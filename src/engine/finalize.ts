@@ -1,13 +1,13 @@
 // Finalize: once every row of a batch has ended, write its output file (2xx answers) and error
-// file (everything else) in input order, in OpenAI's batch line format, then set the terminal
-// status. The lines are built and chunked inside PostgreSQL (no response travels to this process
-// and back). One transaction, holding the batch row lock: a crash leaves nothing half done and
-// another worker simply finalizes again.
+// file (everything else) in input order, in OpenAI's batch line format; the terminal status is set
+// with them by lifecycle.finish. The lines are built and chunked inside PostgreSQL (no response
+// travels to this process and back). One transaction, holding the batch row lock: a crash leaves
+// nothing half done and another worker simply finalizes again.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/client.js';
-import { batchChunks } from '../db/tables/batch-chunks.js';
 import { type BatchStatus, batches } from '../db/tables/batches.js';
 import { files } from '../db/tables/files.js';
+import { finish, markFinalizing } from '../domain/batches/lifecycle.js';
 import type { Deps } from '../domain/deps.js';
 import { CHUNK_BYTES } from '../domain/files/file-store.js';
 import { newFileId } from '../domain/ids.js';
@@ -68,28 +68,19 @@ export async function batchesReadyToFinalize(deps: Pick<Deps, 'db'>, limit = 10)
   return found.map((b) => b.id);
 }
 
-/** Finalize `batchId` if it is ready and nobody else is finalizing it; returns the terminal status set. */
+/**
+ * Finalize `batchId` if every line has ended and nobody else is finalizing it: `finalizing` first
+ * (lifecycle.markFinalizing), then the files and the terminal status in one transaction
+ * (lifecycle.finish). Returns the terminal status set, or null.
+ */
 export async function finalizeBatch(deps: Deps, batchId: string): Promise<BatchStatus | null> {
-  const ready = sql`${batches.completed} + ${batches.failed} >= ${batches.total}`;
-  // Make `finalizing` visible first, unless the batch is being cancelled or has run out of time.
-  const [marked] = await deps.db
-    .update(batches)
-    .set({ status: 'finalizing', finalizingAt: deps.clock.now() })
-    .where(and(eq(batches.id, batchId), eq(batches.status, 'in_progress'), ready, sql`${batches.expiresAt} > now()`))
-    .returning();
-  if (marked) await deps.events.publish({ id: marked.id, projectId: marked.projectId, status: marked.status });
-
-  const done = await deps.db.transaction(async (tx) => {
-    const [batch] = await tx
-      .select()
-      .from(batches)
-      .where(and(eq(batches.id, batchId), inArray(batches.status, ['in_progress', 'finalizing', 'cancelling']), ready))
-      .for('update', { skipLocked: true });
-    if (!batch) return null;
+  await markFinalizing(deps, batchId);
+  const done = await finish(deps, batchId, async (tx, batch) => {
     // The lines of a large batch are sorted twice; at the default 4 MB they spilled to disk.
     await tx.execute(sql`set local work_mem = '64MB'`);
     const [outputId, errorId] = [newFileId(), newFileId()];
     const sides = { [outputId]: 'output', [errorId]: 'error' };
+    const createdAt = deps.clock.now();
     await tx.insert(files).values(
       Object.entries(sides).map(([id, side]) => ({
         id,
@@ -97,6 +88,7 @@ export async function finalizeBatch(deps: Deps, batchId: string): Promise<BatchS
         filename: `${batch.id}_${side}.jsonl`,
         purpose: 'batch_output',
         status: 'uploading' as const,
+        createdAt,
       })),
     );
     const written = new Map((await writeResultFiles(tx, batch.id, outputId, errorId)).map((w) => [w.file_id, w.bytes]));
@@ -110,26 +102,11 @@ export async function finalizeBatch(deps: Deps, batchId: string): Promise<BatchS
       tx,
       sql`select exists (select 1 from batch_requests where batch_id = ${batch.id} and error_code = 'batch_expired') as any`,
     );
-    // Every line has ended; a chunk row left behind (skipped while locked by a cancel) goes too.
-    await tx.delete(batchChunks).where(eq(batchChunks.batchId, batch.id));
-    const now = deps.clock.now();
-    const status: BatchStatus = batch.status === 'cancelling' ? 'cancelled' : expired?.any ? 'expired' : 'completed';
-    const [updated] = await tx
-      .update(batches)
-      .set({
-        status,
-        outputFileId: written.has(outputId) ? outputId : null,
-        errorFileId: written.has(errorId) ? errorId : null,
-        finalizingAt: batch.finalizingAt ?? (status === 'completed' ? now : null),
-        completedAt: status === 'completed' ? now : null,
-        expiredAt: status === 'expired' ? now : null,
-        cancelledAt: status === 'cancelled' ? now : null,
-      })
-      .where(eq(batches.id, batch.id))
-      .returning();
-    return updated!;
+    return {
+      outputFileId: written.has(outputId) ? outputId : null,
+      errorFileId: written.has(errorId) ? errorId : null,
+      anyExpired: expired?.any ?? false,
+    };
   });
-  if (!done) return null;
-  await deps.events.publish({ id: done.id, projectId: done.projectId, status: done.status });
-  return done.status;
+  return done?.status ?? null;
 }

@@ -1,18 +1,13 @@
 // The slower half of a worker, two loops:
 //   validation  — lease a `validating` batch, validate and ingest it (validate.ts), announce it
 //   maintenance — finalize ended batches as soon as the writer reports them (finalize.ts), and
-//                 every `maintenanceMs` sweep for expiry, cancelled leftovers, batches another
-//                 worker left unfinalized, and abandoned uploads (maintenance.ts)
+//                 every `maintenanceMs` sweep for expiry and cancelled leftovers (lifecycle.ts),
+//                 batches another worker left unfinalized, and abandoned uploads (maintenance.ts)
+
+import { endCancelledLeftovers, expireDue } from '../domain/batches/lifecycle.js';
 import type { Deps } from '../domain/deps.js';
 import { batchesReadyToFinalize, finalizeBatch } from './finalize.js';
-import {
-  expireDueBatches,
-  leaseValidation,
-  purgeAbandonedUploads,
-  releaseValidation,
-  renewValidationLease,
-  sweepCancelling,
-} from './maintenance.js';
+import { leaseValidation, purgeAbandonedUploads, releaseValidation, renewValidationLease } from './maintenance.js';
 import { Signal } from './signal.js';
 import { validateBatch } from './validate.js';
 
@@ -67,13 +62,10 @@ export class Maintainer {
       this.validating = batch.id;
       try {
         const validated = await validateBatch(this.deps, batch, this.owner, stop);
-        if (validated) {
-          const running = validated.status === 'in_progress';
-          if (running) this.hooks.onRunning(validated.id);
-          // Subscribers and the other workers learn of it without this loop waiting.
-          const event = { id: validated.id, projectId: validated.projectId, status: validated.status };
-          void this.deps.events.publish(event).catch(() => {});
-          if (running) void this.deps.events.wakeWorkers().catch(() => {});
+        if (validated?.status === 'in_progress') {
+          this.hooks.onRunning(validated.id);
+          // The other workers learn of it without this loop waiting.
+          void this.deps.events.wakeWorkers().catch(() => {});
         }
       } catch (error) {
         await releaseValidation(this.deps, this.owner, batch.id).catch(() => {});
@@ -89,9 +81,9 @@ export class Maintainer {
     while (!stop.aborted) {
       await this.finalizeKnown(stop);
       if (performance.now() >= nextSweep) {
-        const { overdue, changed } = await expireDueBatches(this.deps);
+        const { overdue, ended } = await expireDue(this.deps);
         if (overdue.length > 0) this.hooks.onOverdue(overdue);
-        for (const id of [...changed, ...(await sweepCancelling(this.deps))]) this.toFinalize.add(id);
+        for (const id of [...ended, ...(await endCancelledLeftovers(this.deps))]) this.toFinalize.add(id);
         for (const id of await batchesReadyToFinalize(this.deps)) this.toFinalize.add(id);
         await purgeAbandonedUploads(this.deps);
         nextSweep = performance.now() + this.options.maintenanceMs;

@@ -1,7 +1,7 @@
 // When to try a request again, and how long to wait: 408/409/429/5xx, timeouts and connection
 // errors are retried with exponential backoff and equal jitter, honouring the upstream's
-// `retry-after-ms` / `Retry-After`; every other 4xx is final at once. (Retries are rescheduled
-// rows in the database, not in-memory loops, so a generic retry-loop library does not fit here.)
+// `retry-after-ms` / `Retry-After`; every other 4xx is final at once. The executor waits out the
+// delay in memory, its chunk still leased to it (a crash starts the line's attempts again).
 
 export const isRetryableStatus = (status: number) =>
   status === 408 || status === 409 || status === 429 || status >= 500;
@@ -12,16 +12,18 @@ export interface BackoffPolicy {
 }
 
 type Headers = Record<string, string | string[] | undefined>;
-const header = (headers: Headers, name: string) => {
+
+/** A response header's (first) value. */
+export const headerValue = (headers: Headers, name: string): string | undefined => {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
 
 /** The delay the upstream asked for, if any: `retry-after-ms`, then `Retry-After` (seconds or an HTTP date). */
 export function requestedDelayMs(headers: Headers, now = Date.now()): number | undefined {
-  const ms = Number.parseFloat(header(headers, 'retry-after-ms') ?? '');
+  const ms = Number.parseFloat(headerValue(headers, 'retry-after-ms') ?? '');
   if (Number.isFinite(ms) && ms >= 0) return ms;
-  const after = header(headers, 'retry-after');
+  const after = headerValue(headers, 'retry-after');
   if (after === undefined) return undefined;
   const seconds = Number.parseFloat(after);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;

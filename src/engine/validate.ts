@@ -1,9 +1,8 @@
 // Validation of a batch's input file, streamed line by line, ingesting one request row per line
 // as it goes. Any problem fails the batch with `errors` (1-based lines) and removes the rows, so
 // nothing of an invalid batch is ever executed. A valid batch becomes `in_progress`.
-import { and, eq } from 'drizzle-orm';
-import type { BatchErrorEntry } from '../db/tables/batches.js';
-import { batches } from '../db/tables/batches.js';
+import type { BatchErrorEntry, batches } from '../db/tables/batches.js';
+import { failValidation, start } from '../domain/batches/lifecycle.js';
 import type { Deps } from '../domain/deps.js';
 import { findLiveFile, readFileContent } from '../domain/files/file-store.js';
 import { deleteBatchRows, openRowSink, type RowSink } from './ingest.js';
@@ -30,16 +29,7 @@ export async function validateBatch(
   owner: string,
   signal?: AbortSignal,
 ): Promise<BatchRow | null> {
-  const leased = and(eq(batches.id, batch.id), eq(batches.status, 'validating'), eq(batches.leaseOwner, owner));
-  const fail = async (errors: BatchErrorEntry[]) => {
-    const now = deps.clock.now();
-    const [updated] = await deps.db
-      .update(batches)
-      .set({ status: 'failed', failedAt: now, errors, leaseOwner: null, leaseExpiresAt: null })
-      .where(leased)
-      .returning();
-    return updated ?? null;
-  };
+  const fail = (errors: BatchErrorEntry[]) => failValidation(deps, batch.id, owner, errors);
 
   if (batch.validationAttempts > MAX_VALIDATION_ATTEMPTS) {
     const message = `Validation of this batch was interrupted ${MAX_VALIDATION_ATTEMPTS} times; the input file cannot be processed.`;
@@ -74,20 +64,12 @@ export async function validateBatch(
   }
   await sink.finish();
   const single = <T>(set: Set<T>) => (set.size === 1 ? [...set][0]! : null);
-  const [updated] = await deps.db
-    .update(batches)
-    .set({
-      status: 'in_progress',
-      inProgressAt: deps.clock.now(),
-      endpoint: checker.endpoint,
-      total: count,
-      model: single(checker.models),
-      provider: single(checker.providers),
-      leaseOwner: null,
-      leaseExpiresAt: null,
-    })
-    .where(leased)
-    .returning();
+  const updated = await start(deps, batch.id, owner, {
+    endpoint: checker.endpoint,
+    total: count,
+    model: single(checker.models),
+    provider: single(checker.providers),
+  });
   if (!updated) {
     // Cancelled (or taken over) while we validated: our rows must not run.
     await deleteBatchRows(deps.database, batch.id);

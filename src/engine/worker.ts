@@ -1,42 +1,25 @@
 // The worker: one process's share of execution, readable top to bottom.
-//   claim loop      — lease chunks of lines, fairly across batches, for providers with room
-//   provider queues — run at most `maxConcurrency` requests per provider, within rpm/tpm;
-//                     a retry waits (in memory, its chunk still leased) and queues again
-//   writer loop     — record buffered final outcomes and finished chunks in one statement,
-//                     publish progress, hand ended batches to finalize
-//   heartbeat       — renew the leases of every chunk (and validation) still held
+//   claim loop — lease chunks of lines (fairly across projects and batches, only for providers
+//                with room) → hand them to the executor, which runs them (executor.ts) → the
+//                outcome writer records how each ended (outcome-writer.ts)
+//   heartbeat  — renew the leases of every chunk (and validation) still held
 //   validation and maintenance loops — see maintainer.ts
-// Every wait takes the stop signal; `stop()` drains in-flight work within a bound, then releases.
-import { setMaxListeners } from 'node:events';
+// Every wait takes the stop signal; `stop()` drains in-flight requests within a bound, records
+// what ended and releases the rest, each step bounded so a database that is away cannot hold it.
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
-import PQueue from 'p-queue';
-import type { ProviderConfig } from '../config.js';
+import { claimChunks, releaseChunks, renewLeases } from '../db/queries/batch-requests.js';
 import { batches } from '../db/tables/batches.js';
 import type { Deps } from '../domain/deps.js';
 import type { BatchEvent } from '../domain/events.js';
 import type { Providers } from '../providers/index.js';
-import { type AbortReason, type BatchSlot, BatchSlots, type RunningBatch } from './batch-slots.js';
-import { ProgressThrottle } from './events.js';
+import { Executor } from './executor.js';
 import { fairQuotas } from './fairness.js';
-import { ProviderRateLimit } from './limits.js';
 import { Maintainer } from './maintainer.js';
-import { type Outcome, outcomeOfError, outcomeOfResponse } from './outcome.js';
-import {
-  type ChunkKey,
-  type ClaimedChunk,
-  type ClaimedRow,
-  claimChunks,
-  type RowOutcome,
-  recordOutcomes,
-  releaseChunks,
-  renewLeases,
-} from './request-rows.js';
+import { OutcomeWriter } from './outcome-writer.js';
 import type { BackoffPolicy } from './retry.js';
-import { type FinalOutcome, toRowOutcome } from './row-outcome.js';
-import { Signal } from './signal.js';
-import { estimateTokens } from './usage.js';
+import { Signal, withDeadline } from './signal.js';
 
 export interface WorkerOptions {
   workerId: string;
@@ -71,78 +54,50 @@ export const defaultWorkerOptions = (): WorkerOptions => ({
   progressIntervalMs: 250,
 });
 
-/** A line whose provider this process does not have (the config changed since it was validated). */
-const noProvider = (row: ClaimedRow): FinalOutcome => ({
-  kind: 'no_answer',
-  code: 'upstream_unreachable',
-  message: `No provider '${row.provider}' is configured for model '${row.model}'.`,
-});
-
-interface Lane {
-  config: ProviderConfig;
-  queue: PQueue;
-  rate: ProviderRateLimit;
-}
-
-const rowKey = (row: { batchId: string; lineIndex: number }) => `${row.batchId}:${row.lineIndex}`;
-const chunkKey = (chunk: ChunkKey) => `${chunk.batchId}#${chunk.chunkIndex}`;
-
-interface HeldChunk extends ChunkKey {
-  /** Its lines without a final outcome yet. */
-  open: number;
-}
-
 export class Worker {
   readonly id: string;
   private readonly options: WorkerOptions;
   private readonly stopController = new AbortController();
-  private readonly lanes = new Map<string, Lane>();
-  private readonly slots: BatchSlots;
+  private readonly executor: Executor;
+  private readonly writer: OutcomeWriter;
   private readonly maintainer: Maintainer;
-  /** Chunks leased to this worker and not yet deleted. */
-  private readonly chunks = new Map<string, HeldChunk>();
-  private readonly inFlight = new Set<string>();
-  private buffer: RowOutcome[] = [];
-  /** Chunks whose every line has an outcome buffered or written: deleted with the next write. */
-  private finished: ChunkKey[] = [];
   private readonly workToClaim = new Signal();
-  private readonly outcomesBuffered = new Signal();
-  private readonly flushDue = new Signal();
-  private readonly progress: ProgressThrottle;
-  /** Diagnostics: requests brought to an end, outcome writes, claim statements. */
-  readonly stats = { recorded: 0, flushes: 0, claims: 0, claimMs: 0, flushMs: 0 };
+  /** Diagnostics: claim statements and their time (the writer keeps its own). */
+  private readonly claimStats = { claims: 0, claimMs: 0 };
   private loops: Promise<void>[] = [];
   private unsubscribe: (() => void)[] = [];
 
   constructor(
     private readonly deps: Deps,
-    private readonly providers: Providers,
+    providers: Providers,
     options: Partial<WorkerOptions> = {},
   ) {
     this.options = { ...defaultWorkerOptions(), ...options };
     this.id = this.options.workerId;
-    // Every retry waiting here listens on the stop signal.
-    setMaxListeners(0, this.stopController.signal);
-    this.progress = new ProgressThrottle(deps.events, this.options.progressIntervalMs);
     this.maintainer = new Maintainer(deps, this.id, this.options, {
       onRunning: () => this.workToClaim.poke(),
       onOverdue: (ids) => {
-        for (const id of ids) this.slots.abort(id, 'batch_expired');
+        for (const id of ids) this.executor.abort(id, 'batch_expired');
       },
     });
-    this.slots = new BatchSlots(() => this.maintainer.wakeMaintenance());
-    for (const [name, config] of Object.entries(deps.config.providers)) {
-      if (!providers.has(name)) continue;
-      this.lanes.set(name, {
-        config,
-        queue: new PQueue({ concurrency: config.maxConcurrency }),
-        rate: new ProviderRateLimit(config),
-      });
-    }
+    this.writer = new OutcomeWriter(deps, this.id, this.options, {
+      quiet: (inFlight) => this.executor.quiet(inFlight),
+      batchEnded: (batchId) => this.maintainer.finalizeSoon(batchId),
+      chunksFreed: () => this.workToClaim.poke(),
+    });
+    this.executor = new Executor(deps, providers, this.options.backoff, this.stopping, {
+      onEnd: (row, end) => this.writer.record(row, end),
+      onRoom: () => this.workToClaim.poke(),
+      onExpired: () => this.maintainer.wakeMaintenance(),
+    });
   }
 
   private get stopping(): AbortSignal {
     return this.stopController.signal;
+  }
+
+  get stats() {
+    return { ...this.claimStats, ...this.writer.stats };
   }
 
   start(): void {
@@ -155,7 +110,7 @@ export class Worker {
     );
     this.loops = [
       this.loop('claim', () => this.claimLoop()),
-      this.loop('writer', () => this.writerLoop()),
+      this.loop('writer', () => this.writer.loop(this.stopping)),
       this.loop('heartbeat', () => this.heartbeatLoop()),
       this.loop('validation', () => this.maintainer.validationLoop(this.stopping)),
       this.loop('maintenance', () => this.maintainer.maintenanceLoop(this.stopping)),
@@ -164,26 +119,20 @@ export class Worker {
 
   /** Stop claiming, let in-flight requests finish (bounded), record what ended, release the chunks. */
   async stop(): Promise<void> {
-    if (this.stopController.signal.aborted) return;
+    if (this.stopping.aborted) return;
     this.stopController.abort();
     for (const off of this.unsubscribe) off();
-    for (const lane of this.lanes.values()) lane.queue.clear();
-    const drained = Promise.all([...this.lanes.values()].map((lane) => lane.queue.onIdle()));
-    const timedOut = await Promise.race([
-      drained.then(() => false),
-      sleep(this.options.shutdownGraceMs).then(() => true),
-    ]);
-    if (timedOut) this.slots.abortAll('shutdown');
-    await drained;
-    this.outcomesBuffered.poke();
+    await this.executor.drain(this.options.shutdownGraceMs);
     await Promise.all(this.loops);
-    await this.flushOutcomes().catch((error) => this.deps.log.error({ err: error }, 'final flush failed'));
-    await releaseChunks(this.deps.database, this.id).catch((error) =>
+    // Bounded: with the database away, the leases simply lapse and another worker takes over.
+    const bound = this.options.shutdownGraceMs;
+    await withDeadline(this.writer.flush(), bound).catch((error) =>
+      this.deps.log.error({ err: error }, 'final flush failed; those lines will run again elsewhere'),
+    );
+    await withDeadline(releaseChunks(this.deps.database, this.id), bound).catch((error) =>
       this.deps.log.error({ err: error }, 'releasing chunks failed; their leases will lapse'),
     );
-    this.chunks.clear();
-    this.progress.clear();
-    this.slots.clear();
+    this.writer.clear();
     this.deps.log.info({ worker: this.id, ...this.stats }, 'worker stopped');
   }
 
@@ -200,35 +149,15 @@ export class Worker {
     }
   }
 
-  // ── claim ────────────────────────────────────────────────────────────────────────────────
-
-  /**
-   * Rows wanted per provider: refill when fewer than two rounds of `maxConcurrency` wait, up to
-   * four rounds' worth, so each claim brings at least two rounds (claims of ≥ 64 rows are what
-   * keeps PostgreSQL's share small; see shared/PERF.md).
-   */
-  private demand(): { providers: string[]; capacity: number } {
-    const providers: string[] = [];
-    let capacity = 0;
-    for (const [name, lane] of this.lanes) {
-      const max = lane.config.maxConcurrency;
-      if (lane.queue.size >= 2 * max) continue;
-      const room = 4 * max - lane.queue.size - lane.queue.pending;
-      if (room <= 0) continue;
-      providers.push(name);
-      capacity += room;
-    }
-    return { providers, capacity: Math.min(capacity, this.options.maxClaim) };
-  }
-
+  /** Claim → run (executor) → record (writer), for as long as the worker runs. */
   private async claimLoop(): Promise<void> {
     while (!this.stopping.aborted) {
-      const { providers, capacity } = this.demand();
+      const { providers, capacity } = this.executor.demand(this.options.maxClaim);
       if (capacity === 0) {
         await this.workToClaim.wait(this.options.idlePollMs, this.stopping);
         continue;
       }
-      const claimStarted = performance.now();
+      const started = performance.now();
       const active = await this.deps.db
         .select({
           id: batches.id,
@@ -238,187 +167,39 @@ export class Worker {
         })
         .from(batches)
         .where(eq(batches.status, 'in_progress'));
+      const quotas = fairQuotas(active, capacity);
       const claimed =
         active.length === 0
           ? []
           : await claimChunks(
               this.deps.database,
               this.id,
-              fairQuotas(active, capacity),
+              quotas,
               providers,
-              [...this.lanes.keys()],
+              this.executor.providerNames,
               this.options.leaseMs,
             );
-      this.stats.claims++;
-      this.stats.claimMs += performance.now() - claimStarted;
+      this.claimStats.claims++;
+      this.claimStats.claimMs += performance.now() - started;
       if (this.stopping.aborted) return; // stop() releases every chunk held
       const running = new Map(active.map((b) => [b.id, b]));
-      for (const chunk of claimed) this.take(chunk, running.get(chunk.batchId)!);
-      const holding = new Set([...this.chunks.values()].map((chunk) => chunk.batchId));
-      this.slots.prune(new Set(running.keys()), holding);
+      for (const chunk of claimed) {
+        const batch = running.get(chunk.batchId);
+        // A chunk of ours re-claimed after its lease lapsed (a stalled heartbeat): its lines are
+        // already running here, and the claim just renewed the lease. Never send them twice.
+        if (batch && this.writer.hold(chunk, chunk.rows.length)) this.executor.run(chunk, batch);
+      }
+      this.executor.prune(new Set(running.keys()), this.writer.heldBatches());
       if (claimed.length === 0) await this.workToClaim.wait(this.options.idlePollMs, this.stopping);
     }
   }
-
-  private take(chunk: ClaimedChunk, batch: RunningBatch): void {
-    const key = chunkKey(chunk);
-    // Our own chunk, re-claimed because its lease lapsed while we worked on it (a stalled
-    // heartbeat): its lines are already here, and the claim just renewed the lease. Never send twice.
-    if (this.chunks.has(key)) return;
-    this.chunks.set(key, { batchId: chunk.batchId, chunkIndex: chunk.chunkIndex, open: chunk.rows.length });
-    if (chunk.rows.length === 0) this.finish(chunk);
-    const slot = this.slots.slotFor(batch);
-    for (const row of chunk.rows) {
-      const lane = this.lanes.get(row.provider);
-      if (lane) this.dispatch(row, slot, lane);
-      else this.record(row, noProvider(row));
-    }
-  }
-
-  private dispatch(row: ClaimedRow, slot: BatchSlot, lane: Lane): void {
-    void lane.queue
-      .add(() => this.execute(row, slot, lane))
-      .catch((error) => {
-        this.deps.log.error({ err: error, batch: row.batchId, line: row.lineIndex }, 'request execution failed');
-      });
-  }
-
-  // ── execute ──────────────────────────────────────────────────────────────────────────────
-
-  private async execute(row: ClaimedRow, slot: BatchSlot, lane: Lane): Promise<void> {
-    const key = rowKey(row);
-    this.inFlight.add(key);
-    try {
-      this.settle(row, await this.attempt(row, slot, lane), slot, lane);
-    } finally {
-      this.inFlight.delete(key);
-      if (lane.queue.size < 2 * lane.config.maxConcurrency) this.workToClaim.poke();
-    }
-  }
-
-  /** One send of a row; whatever goes wrong becomes an outcome (never an error that strands the row). */
-  private async attempt(row: ClaimedRow, slot: BatchSlot, lane: Lane): Promise<Outcome | AbortReason> {
-    const { signal } = slot;
-    const ctx = { attempt: row.attempts, maxRetries: lane.config.maxRetries, backoff: this.options.backoff };
-    try {
-      if (!signal.aborted && lane.rate.limited) {
-        await lane.rate.acquire(estimateTokens(row.body, this.deps.config.models.get(row.model)?.contextLength));
-      }
-      if (signal.aborted) return signal.reason as AbortReason;
-      const response = await this.providers
-        .get(row.provider)!
-        .send({ endpoint: slot.endpoint, body: row.body, signal });
-      return outcomeOfResponse(response, ctx);
-    } catch (error) {
-      return signal.aborted ? (signal.reason as AbortReason) : outcomeOfError(error, ctx);
-    }
-  }
-
-  private settle(row: ClaimedRow, outcome: Outcome | AbortReason, slot: BatchSlot, lane: Lane): void {
-    if (outcome === 'shutdown') return; // its chunk is released by stop()
-    if (typeof outcome !== 'string' && outcome.kind === 'retry') {
-      this.retryLater(row, slot, lane, outcome.delayMs);
-      return;
-    }
-    this.record(row, outcome);
-  }
-
-  /** Buffer a request's final outcome for the writer. */
-  private record(row: ClaimedRow, outcome: FinalOutcome): void {
-    this.buffer.push(toRowOutcome(row, outcome satisfies FinalOutcome, this.deps.config.models.get(row.model)?.prices));
-    const chunk = this.chunks.get(chunkKey(row));
-    if (chunk && --chunk.open === 0) this.finish(chunk);
-    if (this.buffer.length === 1) this.outcomesBuffered.poke();
-    // Write now when the buffer is full, or when nothing else is coming soon (the end of a batch).
-    if (this.buffer.length >= this.options.flushRows || this.quiet()) this.flushDue.poke();
-  }
-
-  /** Queue the line again after `delayMs`, or at once when its batch is cancelled or expires. */
-  private retryLater(row: ClaimedRow, slot: BatchSlot, lane: Lane, delayMs: number): void {
-    row.attempts++;
-    const signal = AbortSignal.any([slot.signal, this.stopping]);
-    void sleep(delayMs, undefined, { signal, ref: false })
-      .catch(() => {})
-      .then(() => {
-        if (!this.stopping.aborted) this.dispatch(row, slot, lane);
-      });
-  }
-
-  private finish(chunk: ChunkKey): void {
-    this.finished.push({ batchId: chunk.batchId, chunkIndex: chunk.chunkIndex });
-    this.outcomesBuffered.poke();
-  }
-
-  /** At most `inFlight` requests in flight (the one settling, by default), none queued. */
-  private quiet(inFlight = 1): boolean {
-    if (this.inFlight.size > inFlight) return false;
-    for (const lane of this.lanes.values()) if (lane.queue.size > 0) return false;
-    return true;
-  }
-
-  // ── record ───────────────────────────────────────────────────────────────────────────────
-
-  private async writerLoop(): Promise<void> {
-    for (;;) {
-      if (this.buffer.length === 0 && this.finished.length === 0) {
-        if (this.stopping.aborted) return;
-        await this.outcomesBuffered.wait(this.options.idlePollMs, this.stopping);
-        continue;
-      }
-      if (this.buffer.length < this.options.flushRows && !this.stopping.aborted && !this.quiet(0)) {
-        await this.flushDue.wait(this.options.flushDelayMs, this.stopping);
-      }
-      try {
-        await this.flushOutcomes();
-      } catch (error) {
-        this.deps.log.error({ err: error, worker: this.id }, 'recording outcomes failed; retrying');
-        await sleep(500);
-      }
-    }
-  }
-
-  /** Write every buffered outcome and finished chunk in one statement; on failure they stay buffered. */
-  private async flushOutcomes(): Promise<void> {
-    if (this.buffer.length === 0 && this.finished.length === 0) return;
-    // In key order, so concurrent writers lock rows in the same order.
-    const outcomes = this.buffer.sort((a, b) =>
-      a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : a.lineIndex - b.lineIndex,
-    );
-    const finished = this.finished;
-    this.buffer = [];
-    this.finished = [];
-    let progress: Awaited<ReturnType<typeof recordOutcomes>>;
-    const flushStarted = performance.now();
-    try {
-      progress = await recordOutcomes(this.deps.database, this.id, outcomes, finished);
-      this.stats.flushes++;
-      this.stats.flushMs += performance.now() - flushStarted;
-    } catch (error) {
-      this.buffer = outcomes.concat(this.buffer);
-      this.finished = finished.concat(this.finished);
-      throw error;
-    }
-    for (const chunk of finished) this.chunks.delete(chunkKey(chunk));
-    this.stats.recorded += outcomes.length;
-    for (const batch of progress) {
-      const event = { id: batch.id, projectId: batch.projectId, status: batch.status };
-      if (batch.completed + batch.failed >= batch.total) {
-        this.maintainer.finalizeSoon(batch.id);
-      } else {
-        this.progress.touch(event);
-      }
-    }
-    if (finished.length > 0) this.workToClaim.poke();
-  }
-
-  // ── leases ───────────────────────────────────────────────────────────────────────────────
 
   private async heartbeatLoop(): Promise<void> {
     while (!this.stopping.aborted) {
       await sleep(this.options.heartbeatMs, undefined, { signal: this.stopping }).catch(() => {});
       if (this.stopping.aborted) return;
       try {
-        if (this.chunks.size > 0) await renewLeases(this.deps.database, this.id, this.options.leaseMs);
+        if (this.writer.holdsChunks) await renewLeases(this.deps.database, this.id, this.options.leaseMs);
         await this.maintainer.renewValidationLease();
       } catch (error) {
         this.deps.log.warn({ err: error, worker: this.id }, 'lease renewal failed');
@@ -428,7 +209,7 @@ export class Worker {
 
   private onBatchEvent(event: BatchEvent): void {
     if (event.status === 'cancelling') {
-      this.slots.abort(event.id, 'batch_cancelled');
+      this.executor.abort(event.id, 'batch_cancelled');
       // Done at once if nothing was in flight here; otherwise the writer asks again once it is.
       this.maintainer.finalizeSoon(event.id);
     }

@@ -3,7 +3,7 @@
 // error with the mapped status and Anthropic's retry-after kept), and how the engine's existing
 // outcome rules treat those answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outcomeOfResponse } from '../../src/engine/outcome.js';
+import { attemptOfResponse } from '../../src/engine/line-end.js';
 import { createProviders } from '../../src/providers/index.js';
 import type { Provider } from '../../src/providers/provider.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.js';
@@ -78,14 +78,12 @@ describe('direct Anthropic provider', () => {
       ],
     });
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
-    const outcome = outcomeOfResponse(res, ctx);
+    const outcome = attemptOfResponse(res, ctx);
     expect(outcome).toMatchObject({
       kind: 'answer',
-      answer: {
-        statusCode: 200,
-        requestId: res.headers['x-request-id'],
-        tokens: { input: body.usage.prompt_tokens, output: body.usage.completion_tokens },
-      },
+      statusCode: 200,
+      requestId: res.headers['x-request-id'],
+      tokens: { input: body.usage.prompt_tokens, output: body.usage.completion_tokens },
     });
   });
 
@@ -110,19 +108,15 @@ describe('direct Anthropic provider', () => {
     expect(JSON.parse(limited.body)).toEqual({
       error: { message: 'fake rate_limit_error', type: 'rate_limit_error', param: null, code: null },
     });
-    expect(outcomeOfResponse(limited, ctx)).toEqual({
-      kind: 'retry',
-      delayMs: 7000,
-      lastError: 'upstream answered 429',
-    });
+    expect(attemptOfResponse(limited, ctx)).toEqual({ kind: 'retry', delayMs: 7000 });
 
     const overloaded = await chat(ask('#fault=error:overloaded_error'));
     expect(overloaded.statusCode).toBe(529);
-    expect(outcomeOfResponse(overloaded, ctx)).toMatchObject({ kind: 'retry' });
+    expect(attemptOfResponse(overloaded, ctx)).toMatchObject({ kind: 'retry' });
 
     const invalid = await chat(ask('#fault=error:invalid_request_error'));
     expect(invalid.statusCode).toBe(400);
-    expect(outcomeOfResponse(invalid, ctx)).toMatchObject({ kind: 'answer', answer: { statusCode: 400 } });
+    expect(attemptOfResponse(invalid, ctx)).toMatchObject({ kind: 'answer', statusCode: 400 });
   });
 
   it('recovers after a transient overload, one attempt at a time', async () => {
@@ -150,7 +144,7 @@ describe('direct Anthropic provider', () => {
   it('passes a body that is not JSON on, so the engine retries it like a bad gateway', async () => {
     const res = await chat(ask('#fault=malformed'));
     expect(res.statusCode).toBe(200);
-    expect(outcomeOfResponse(res, ctx)).toMatchObject({ kind: 'retry' });
+    expect(attemptOfResponse(res, ctx)).toMatchObject({ kind: 'retry' });
   });
 
   it('throws on a dropped connection, which the engine classifies as unreachable', async () => {

@@ -1,11 +1,11 @@
 // The engine's pure decisions, without a database: retry timing, upstream-requested delays,
 // fair shares, token reading, classification of answers, and the rows written for them.
 import { describe, expect, it } from 'vitest';
+import type { ClaimedRow } from '../../src/db/queries/batch-requests.js';
+import { noAnswer } from '../../src/db/queries/no-answer.js';
 import { fairQuotas } from '../../src/engine/fairness.js';
-import { outcomeOfError, outcomeOfResponse } from '../../src/engine/outcome.js';
-import type { ClaimedRow } from '../../src/engine/request-rows.js';
+import { attemptOfError, attemptOfResponse, rowOutcomeOf } from '../../src/engine/line-end.js';
 import { isRetryableStatus, requestedDelayMs, retryDelayMs } from '../../src/engine/retry.js';
-import { toRowOutcome } from '../../src/engine/row-outcome.js';
 import { estimateTokens, tokensOf } from '../../src/engine/usage.js';
 import { ProviderTimeoutError } from '../../src/providers/provider.js';
 
@@ -44,53 +44,55 @@ describe('retry policy', () => {
 
 describe('classifying an attempt', () => {
   it('a 2xx JSON answer is final, with its tokens', () => {
-    const outcome = outcomeOfResponse(
+    const outcome = attemptOfResponse(
       json(200, { usage: { prompt_tokens: 7, completion_tokens: 3 } }, { 'x-request-id': 'req_1' }),
       ctx(1),
     );
     expect(outcome).toEqual({
       kind: 'answer',
-      answer: { statusCode: 200, requestId: 'req_1', body: expect.any(String), tokens: { input: 7, output: 3 } },
+      statusCode: 200,
+      requestId: 'req_1',
+      body: expect.any(String),
+      tokens: { input: 7, output: 3 },
     });
   });
 
   it('a retryable status is retried until maxRetries, then final with its body', () => {
-    expect(outcomeOfResponse(json(503, { error: { message: 'busy' } }, { 'retry-after-ms': '40' }), ctx(1))).toEqual({
+    expect(attemptOfResponse(json(503, { error: { message: 'busy' } }, { 'retry-after-ms': '40' }), ctx(1))).toEqual({
       kind: 'retry',
       delayMs: 40,
-      lastError: 'upstream answered 503',
     });
-    const final = outcomeOfResponse(json(503, { error: { message: 'busy' } }), ctx(4, 3));
-    expect(final).toMatchObject({ kind: 'answer', answer: { statusCode: 503, tokens: { input: 0, output: 0 } } });
+    const final = attemptOfResponse(json(503, { error: { message: 'busy' } }), ctx(4, 3));
+    expect(final).toMatchObject({ kind: 'answer', statusCode: 503, tokens: { input: 0, output: 0 } });
   });
 
   it('a 400 is final at once', () => {
-    expect(outcomeOfResponse(json(400, { error: { message: 'bad' } }), ctx(1))).toMatchObject({
+    expect(attemptOfResponse(json(400, { error: { message: 'bad' } }), ctx(1))).toMatchObject({
       kind: 'answer',
-      answer: { statusCode: 400 },
+      statusCode: 400,
     });
   });
 
   it('a 2xx body that is not JSON is treated as a 502 and its text kept in an error body', () => {
-    expect(outcomeOfResponse(json(200, 'not json'), ctx(1))).toMatchObject({ kind: 'retry' });
-    const final = outcomeOfResponse(json(200, 'not json'), ctx(4, 3));
+    expect(attemptOfResponse(json(200, 'not json'), ctx(1))).toMatchObject({ kind: 'retry' });
+    const final = attemptOfResponse(json(200, 'not json'), ctx(4, 3));
     if (final.kind !== 'answer') throw new Error('expected an answer');
-    expect(final.answer.statusCode).toBe(502);
-    expect(JSON.parse(final.answer.body).error).toMatchObject({ code: 'invalid_upstream_response' });
+    expect(final.statusCode).toBe(502);
+    expect(JSON.parse(final.body).error).toMatchObject({ code: 'invalid_upstream_response' });
   });
 
   it('re-serializes a multi-line JSON body to one line (JSONL output)', () => {
-    const outcome = outcomeOfResponse(json(200, '{\n  "ok": true\n}'), ctx(1));
-    expect(outcome).toMatchObject({ kind: 'answer', answer: { body: '{"ok":true}' } });
+    const outcome = attemptOfResponse(json(200, '{\n  "ok": true\n}'), ctx(1));
+    expect(outcome).toMatchObject({ kind: 'answer', body: '{"ok":true}' });
   });
 
   it('timeouts and connection errors are retried, then end as no-answer codes', () => {
-    expect(outcomeOfError(new ProviderTimeoutError(10), ctx(1))).toMatchObject({ kind: 'retry' });
-    expect(outcomeOfError(new ProviderTimeoutError(10), ctx(4, 3))).toMatchObject({
+    expect(attemptOfError(new ProviderTimeoutError(10), ctx(1))).toMatchObject({ kind: 'retry' });
+    expect(attemptOfError(new ProviderTimeoutError(10), ctx(4, 3))).toMatchObject({
       kind: 'no_answer',
       code: 'request_timeout',
     });
-    expect(outcomeOfError(new Error('ECONNREFUSED'), ctx(4, 3))).toMatchObject({
+    expect(attemptOfError(new Error('ECONNREFUSED'), ctx(4, 3))).toMatchObject({
       kind: 'no_answer',
       code: 'upstream_unreachable',
     });
@@ -111,13 +113,13 @@ describe('rows written for outcomes', () => {
   const keys = (o: object) => Object.keys(o);
 
   it('have one shape whatever happened', () => {
-    const answer = toRowOutcome(
+    const answer = rowOutcomeOf(
       row,
-      { kind: 'answer', answer: { statusCode: 200, requestId: 'r', body: '{}', tokens: { input: 1, output: 2 } } },
+      { kind: 'answer', statusCode: 200, requestId: 'r', body: '{}', tokens: { input: 1, output: 2 } },
       { input: '0.15', output: '0.6' },
     );
-    const timedOut = toRowOutcome(row, { kind: 'no_answer', code: 'request_timeout', message: 'x' }, undefined);
-    const cancelled = toRowOutcome(row, 'batch_cancelled', undefined);
+    const timedOut = rowOutcomeOf(row, noAnswer('request_timeout', 'x'), undefined);
+    const cancelled = rowOutcomeOf(row, noAnswer('batch_cancelled'), undefined);
     expect(keys(timedOut)).toEqual(keys(answer));
     expect(keys(cancelled)).toEqual(keys(answer));
     expect(answer).toMatchObject({ statusCode: 200, inputTokens: 1, outputTokens: 2, inputPrice: '0.15' });

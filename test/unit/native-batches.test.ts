@@ -1,6 +1,8 @@
 // The native-batch adapters' pure parts: status and count mapping, the code for lines with no
 // result, error classification, results lines of both providers, and the JSONL line reader.
+
 import { describe, expect, it } from 'vitest';
+import { NO_ANSWER_MESSAGES } from '../../src/db/queries/no-answer.js';
 import { parseAnthropicResultLine } from '../../src/providers/native/anthropic-result-line.js';
 import { classifyNativeError, NativeBatchError } from '../../src/providers/native/errors.js';
 import { readJsonlLines } from '../../src/providers/native/jsonl.js';
@@ -211,7 +213,7 @@ describe('Anthropic result lines', () => {
       outcome: {
         kind: 'no_answer',
         code: 'batch_expired',
-        message: 'This request could not be executed before the completion window expired.',
+        message: NO_ANSWER_MESSAGES.batch_expired,
       },
     });
   });

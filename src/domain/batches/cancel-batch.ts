@@ -1,16 +1,14 @@
-// Cancel a batch: claiming stops at once, pending requests end `batch_cancelled`, workers abort
-// the ones in flight, and finalize keeps the partial output. A batch still validating is
-// cancelled on the spot. Cancelling a terminal batch is a conflict.
-import { and, eq, inArray } from 'drizzle-orm';
+// Cancel a batch (the transition itself is lifecycle.cancel): claiming stops at once, open
+// requests end `batch_cancelled`, finalize keeps the partial output. Cancelling a finished batch
+// is a conflict; cancelling one already cancelling answers it as it is.
 import type { z } from 'zod';
-import { batches } from '../../db/tables/batches.js';
-import { endOpenRows } from '../../engine/request-rows.js';
 import type { Caller } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { AppError, parseInput } from '../errors.js';
 import { type Batch, isTerminal, toBatch } from './batch.js';
 import { findCallerBatchRow } from './find-batch.js';
 import { GetBatchInput } from './get-batch.js';
+import { cancel } from './lifecycle.js';
 
 export const CancelBatchInput = GetBatchInput;
 
@@ -23,28 +21,8 @@ export async function cancelBatch(deps: Deps, caller: Caller, input: z.input<typ
       throw new AppError('conflict', `Batch ${id} is already ${batch.status} and cannot be cancelled.`);
     }
     if (batch.status === 'cancelling') return toBatch(batch);
-    const now = deps.clock.now();
-    const validating = batch.status === 'validating';
-    const [updated] = await deps.db
-      .update(batches)
-      .set(
-        validating
-          ? { status: 'cancelled', cancellingAt: now, cancelledAt: now, leaseOwner: null, leaseExpiresAt: null }
-          : { status: 'cancelling', cancellingAt: now },
-      )
-      .where(
-        and(
-          eq(batches.id, id),
-          validating ? eq(batches.status, 'validating') : inArray(batches.status, ['in_progress', 'finalizing']),
-        ),
-      )
-      .returning();
-    if (!updated) continue;
-    // End what no worker holds before announcing it: workers react to the event by aborting their
-    // rows and finalizing, which only succeeds once every row has ended.
-    if (!validating) await endOpenRows(deps.db, id, 'batch_cancelled', 'The batch was cancelled.');
-    await deps.events.publish({ id, projectId: updated.projectId, status: updated.status });
-    return toBatch(updated);
+    const cancelled = await cancel(deps, id);
+    if (cancelled) return toBatch(cancelled);
   }
   throw new AppError('conflict', `Batch ${id} is changing state; try again.`);
 }

@@ -2,10 +2,10 @@
 // `chat.completion`; `errored` carries the nested `error.error{type,message}`, mapped to its status
 // and an OpenAI error body; `canceled` and `expired` are no-answers.
 import { z } from 'zod';
+import { NO_ANSWER_MESSAGES } from '../../db/queries/no-answer.js';
 import { readAnthropicError, statusOfAnthropicError, toOpenAIError } from '../anthropic/errors.js';
 import { AnthropicMessage, messageToChat } from '../anthropic/message-to-chat.js';
 import type { ParsedResultLine } from './match-results.js';
-import { NO_ANSWER_MESSAGES } from './status.js';
 
 const ResultLine = z.looseObject({
   custom_id: z.string().min(1),

@@ -73,9 +73,3 @@ export function missingResultCode(endStatus: NativeEndStatus): NativeNoAnswerCod
   if (endStatus === 'cancelled') return 'batch_cancelled';
   return 'provider_result_missing';
 }
-
-export const NO_ANSWER_MESSAGES: Record<NativeNoAnswerCode, string> = {
-  batch_expired: 'This request could not be executed before the completion window expired.',
-  batch_cancelled: 'This request was not executed because the batch was cancelled.',
-  provider_result_missing: 'The provider batch ended without a result for this request.',
-};

@@ -1,13 +1,16 @@
-// What became of one attempt at a request: a final answer, a retry, or a final "no answer".
-// Every stored response is single-line valid JSON, so finalize can splice it into JSONL as is.
+// What became of a request, in two types: `LineEnd` (final: an answer, or no answer with its code)
+// and `Attempt` (a LineEnd, or "try again after delayMs"). Every stored answer body is single-line
+// valid JSON, so finalize can splice it into JSONL as is. Upstream error messages that would tell
+// a tenant about the provider account behind batchgate are replaced here, before anything is stored.
 import { randomUUID } from 'node:crypto';
+import type { RowOutcome } from '../db/queries/batch-requests.js';
+import { type NoAnswer, noAnswer } from '../db/queries/no-answer.js';
 import { type ProviderResponse, ProviderTimeoutError } from '../providers/provider.js';
-import { type BackoffPolicy, isRetryableStatus, requestedDelayMs, retryDelayMs } from './retry.js';
+import { type BackoffPolicy, headerValue, isRetryableStatus, requestedDelayMs, retryDelayMs } from './retry.js';
 import { type Tokens, tokensOf } from './usage.js';
 
-export type NoAnswerCode = 'batch_expired' | 'batch_cancelled' | 'request_timeout' | 'upstream_unreachable';
-
 export interface Answer {
+  kind: 'answer';
   statusCode: number;
   requestId: string;
   /** Single-line JSON text. */
@@ -15,10 +18,8 @@ export interface Answer {
   tokens: Tokens;
 }
 
-export type Outcome =
-  | { kind: 'answer'; answer: Answer }
-  | { kind: 'no_answer'; code: NoAnswerCode; message: string }
-  | { kind: 'retry'; delayMs: number; lastError: string };
+export type LineEnd = Answer | NoAnswer;
+export type Attempt = LineEnd | { kind: 'retry'; delayMs: number };
 
 export interface AttemptContext {
   /** Sends so far, including this one. */
@@ -28,11 +29,6 @@ export interface AttemptContext {
 }
 
 const canRetry = (ctx: AttemptContext) => ctx.attempt <= ctx.maxRetries;
-
-function headerValue(headers: ProviderResponse['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /** Parse an upstream body into single-line JSON; a body that is not JSON becomes an error object. */
 function normalizeBody(raw: string, statusCode: number): { text: string; json: unknown; valid: boolean } {
@@ -81,28 +77,44 @@ function redactUpstreamError(statusCode: number, body: { text: string; json: unk
   return { text: JSON.stringify(json), json };
 }
 
-export function outcomeOfResponse(res: ProviderResponse, ctx: AttemptContext): Outcome {
+export function attemptOfResponse(res: ProviderResponse, ctx: AttemptContext): Attempt {
   let body = normalizeBody(res.body, res.statusCode);
   const ok = res.statusCode >= 200 && res.statusCode < 300 && body.valid;
   // A 2xx whose body is not JSON is treated like a 502: the upstream misbehaved, try again.
   const statusCode = res.statusCode >= 200 && res.statusCode < 300 && !body.valid ? 502 : res.statusCode;
   if (!ok && isRetryableStatus(statusCode) && canRetry(ctx)) {
-    const delayMs = retryDelayMs(ctx.attempt, ctx.backoff, requestedDelayMs(res.headers));
-    return { kind: 'retry', delayMs, lastError: `upstream answered ${res.statusCode}` };
+    return { kind: 'retry', delayMs: retryDelayMs(ctx.attempt, ctx.backoff, requestedDelayMs(res.headers)) };
   }
   if (!ok) body = { ...body, ...redactUpstreamError(statusCode, body) };
   const requestId = headerValue(res.headers, 'x-request-id') ?? `req_${randomUUID().replaceAll('-', '')}`;
-  return {
-    kind: 'answer',
-    answer: { statusCode, requestId, body: body.text, tokens: ok ? tokensOf(body.json) : { input: 0, output: 0 } },
-  };
+  const tokens = ok ? tokensOf(body.json) : { input: 0, output: 0 };
+  return { kind: 'answer', statusCode, requestId, body: body.text, tokens };
 }
 
-export function outcomeOfError(error: unknown, ctx: AttemptContext): Outcome {
-  const timeout = error instanceof ProviderTimeoutError;
-  const code: NoAnswerCode = timeout ? 'request_timeout' : 'upstream_unreachable';
-  // A connection error's own message names addresses and ports: tenants get a generic one.
-  const message = timeout ? error.message : 'The upstream provider could not be reached.';
-  if (canRetry(ctx)) return { kind: 'retry', delayMs: retryDelayMs(ctx.attempt, ctx.backoff), lastError: message };
-  return { kind: 'no_answer', code, message };
+/** A send that threw: a timeout or a connection failure (whose own message, naming addresses, is not kept). */
+export function attemptOfError(error: unknown, ctx: AttemptContext): Attempt {
+  if (canRetry(ctx)) return { kind: 'retry', delayMs: retryDelayMs(ctx.attempt, ctx.backoff) };
+  return noAnswer(error instanceof ProviderTimeoutError ? 'request_timeout' : 'upstream_unreachable');
+}
+
+/** The row the outcome writer stores for a line that ended. */
+export function rowOutcomeOf(
+  line: { batchId: string; lineIndex: number },
+  end: LineEnd,
+  prices: { input: string; output: string } | undefined,
+): RowOutcome {
+  const answer = end.kind === 'answer' ? end : null;
+  return {
+    batchId: line.batchId,
+    lineIndex: line.lineIndex,
+    statusCode: answer ? answer.statusCode : null,
+    response: answer ? answer.body : null,
+    requestId: answer ? answer.requestId : null,
+    errorCode: end.kind === 'no_answer' ? end.code : null,
+    errorMessage: end.kind === 'no_answer' ? end.message : null,
+    inputTokens: answer ? answer.tokens.input : 0,
+    outputTokens: answer ? answer.tokens.output : 0,
+    inputPrice: prices ? prices.input : '0',
+    outputPrice: prices ? prices.output : '0',
+  };
 }

@@ -1,15 +1,17 @@
-// The SQL of the execution hot path, over `batch_chunks`, `batch_requests` and the batch counters:
+// The SQL of request rows, shared by the engine and the domain (neither imports the other for it):
 // lease chunks of lines (FOR UPDATE SKIP LOCKED, fair quotas per batch) and read their open rows
 // in the same statement; record final outcomes in one statement per flush (counts, tokens and cost
-// added exactly once, finished chunks deleted); renew and release leases; end open rows on cancel
-// or expiry. Arrays travel as one JSON parameter, which both drivers pass the same way. The hot
+// added exactly once, finished chunks deleted); renew and release leases; end the open rows no
+// worker holds (cancel, expiry). A line belongs to the chunk whose `first_line`/`line_count`
+// cover it. Arrays travel as one JSON parameter, which both drivers pass the same way. The hot
 // statements go through `Database.query` (prepared once per connection); `endOpenRows` is rare
-// and runs inside domain use cases, so it stays on Drizzle.
+// and runs inside use cases, so it stays on Drizzle. Lease times are the database's clock (every
+// process agrees on it); the times written on rows come from the caller's clock.
 import { sql } from 'drizzle-orm';
-import { type Database, type Db, rows } from '../db/client.js';
-import { CHUNK_LINES } from '../db/tables/batch-chunks.js';
-import type { BatchStatus } from '../db/tables/batches.js';
-import type { NoAnswerCode } from './outcome.js';
+import { type Database, type Db, rows } from '../client.js';
+import { CHUNK_LINES } from '../tables/batch-chunks.js';
+import type { BatchStatus } from '../tables/batches.js';
+import { NO_ANSWER_MESSAGES, type NoAnswerCode } from './no-answer.js';
 
 export interface ChunkKey {
   batchId: string;
@@ -143,6 +145,7 @@ export async function recordOutcomes(
   owner: string,
   outcomes: RowOutcome[],
   finished: ChunkKey[],
+  completedAt: Date,
 ): Promise<BatchProgress[]> {
   if (outcomes.length === 0 && finished.length === 0) return [];
   const input = outcomes.map((o) => ({
@@ -159,7 +162,8 @@ export async function recordOutcomes(
     output_price: o.outputPrice,
   }));
   const chunks = finished.map((c) => ({ batch_id: c.batchId, chunk_index: c.chunkIndex }));
-  return database.query<BatchProgress>(RECORD_SQL, [JSON.stringify(input), JSON.stringify(chunks), owner]);
+  const params = [JSON.stringify(input), JSON.stringify(chunks), owner, completedAt.toISOString()];
+  return database.query<BatchProgress>(RECORD_SQL, params);
 }
 
 const RECORD_SQL = `
@@ -175,7 +179,7 @@ const RECORD_SQL = `
       input_tokens = i.input_tokens, output_tokens = i.output_tokens,
       input_cost = i.input_tokens * i.input_price / 1000000,
       output_cost = i.output_tokens * i.output_price / 1000000,
-      completed_at = now()
+      completed_at = $4::timestamptz
     from input i
     where r.batch_id = i.batch_id and r.line_index = i.line_index and r.state <> 'done'
     returning r.batch_id, r.status_code, r.input_tokens, r.output_tokens, r.input_cost, r.output_cost
@@ -223,19 +227,20 @@ export async function releaseChunks(database: Database, owner: string): Promise<
  * live lease are left to their worker, which aborts them on the batch event. Nothing here waits
  * for a lock: a row or chunk locked now is being recorded or claimed, and a later sweep ends it.
  */
-export async function endOpenRows(db: Db, batchId: string, code: NoAnswerCode, message: string): Promise<number> {
+export async function endOpenRows(db: Db, batchId: string, code: NoAnswerCode, at: Date): Promise<number> {
   const [row] = await rows<{ ended: number }>(
     db,
     sql`
     with ended as (
-      update batch_requests set state = 'done', error_code = ${code}, error_message = ${message},
-        status_code = null, response = null, completed_at = now()
+      update batch_requests set state = 'done', error_code = ${code}, error_message = ${NO_ANSWER_MESSAGES[code]},
+        status_code = null, response = null, completed_at = ${at.toISOString()}::timestamptz
       where ctid = any(array(
         select r.ctid from batch_requests r
         where r.batch_id = ${batchId} and r.state <> 'done'
           and not exists (
             select 1 from batch_chunks c
-            where c.batch_id = r.batch_id and c.chunk_index = r.line_index / ${CHUNK_LINES}
+            where c.batch_id = r.batch_id
+              and r.line_index >= c.first_line and r.line_index < c.first_line + c.line_count
               and c.lease_expires_at >= now())
         for update of r skip locked))
       returning 1

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // CLI entry: `batchgate [--role all|api|worker]`. Validates the configuration (exits non-zero
-// listing every problem), starts the roles, and shuts down gracefully on SIGTERM/SIGINT.
+// listing every problem), starts tracing when configured, starts the roles, and shuts down
+// gracefully on SIGTERM/SIGINT.
 import { ConfigError, loadConfig } from './config.js';
-import { startBatchgate } from './server.js';
+import { createLogger } from './observability/logger.js';
+import { startTracing } from './observability/tracing.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -15,7 +17,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const batchgate = await startBatchgate(config);
+  const tracing = await startTracing(config);
+  // Loaded only now: the HTTP server must load after tracing patched `node:http`.
+  const { startBatchgate } = await import('./server.js');
+  const logger = createLogger(config, tracing?.logMixin);
+  const batchgate = await startBatchgate(config, { logger, tracing });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -216,6 +216,7 @@ export class Worker {
 
   private async claimLoop(): Promise<void> {
     while (!this.stopping.aborted) {
+      this.deps.liveness.tick('claim');
       const { providers, capacity } = this.demand();
       if (capacity === 0) {
         await this.workToClaim.wait(this.options.idlePollMs, this.stopping);
@@ -293,7 +294,7 @@ export class Worker {
       if (signal.aborted) return signal.reason as AbortReason;
       const response = await this.providers
         .get(row.provider)!
-        .send({ endpoint: slot.endpoint, body: row.body, signal });
+        .send({ endpoint: slot.endpoint, body: row.body, signal, model: row.model, batchId: row.batchId });
       return outcomeOfResponse(response, ctx);
     } catch (error) {
       return signal.aborted ? (signal.reason as AbortReason) : outcomeOfError(error, ctx);
@@ -306,7 +307,9 @@ export class Worker {
       this.retryLater(row, slot, lane, outcome.delayMs);
       return;
     }
-    this.buffer.push(toRowOutcome(row, outcome satisfies FinalOutcome, this.deps.config.models[row.model]?.prices));
+    const ended = toRowOutcome(row, outcome satisfies FinalOutcome, this.deps.config.models[row.model]?.prices);
+    this.buffer.push(ended);
+    this.deps.metrics.lineEnded(row.provider, row.model, ended);
     const chunk = this.chunks.get(chunkKey(row));
     if (chunk && --chunk.open === 0) this.finish(chunk);
     if (this.buffer.length === 1) this.outcomesBuffered.poke();
@@ -341,6 +344,7 @@ export class Worker {
 
   private async writerLoop(): Promise<void> {
     for (;;) {
+      this.deps.liveness.tick('writer');
       if (this.buffer.length === 0 && this.finished.length === 0) {
         if (this.stopping.aborted) return;
         await this.outcomesBuffered.wait(this.options.idlePollMs, this.stopping);

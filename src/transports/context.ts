@@ -1,5 +1,8 @@
-// What the transports share: the domain's dependencies and the auth gate.
+// What the transports share: the domain's dependencies, the auth gate, and what operations
+// routes and hooks observe.
 import type { Deps } from '../domain/deps.js';
+import type { DatabaseAvailability } from '../observability/database-availability.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { Gate } from './auth.js';
 
 export interface AppContext {
@@ -7,4 +10,7 @@ export interface AppContext {
   gate: Gate;
   /** Unix seconds when the configuration was loaded (the `created` of configured models). */
   configLoadedAt: number;
+  availability: DatabaseAvailability;
+  /** null when tracing is off. */
+  tracing: Tracing | null;
 }

@@ -1,8 +1,10 @@
-// The HTTP server: one Fastify instance carrying /health, the REST API, GraphQL and tRPC, each
-// transport in its own encapsulated scope.
+// The HTTP server: one Fastify instance carrying /health, /ready and /metrics (every role), the
+// REST API, GraphQL and tRPC, each transport in its own encapsulated scope.
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { observeHttp } from '../observability/http-hooks.js';
 import type { AppContext } from './context.js';
 import { graphqlPlugin } from './graphql/index.js';
+import { opsRoutes } from './ops.js';
 import { openAIError, sendError } from './rest/errors.js';
 import { restPlugin } from './rest/index.js';
 import { trpcPlugin } from './trpc/index.js';
@@ -21,6 +23,8 @@ export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolea
       'request',
     );
   });
+
+  observeHttp(app, ctx.deps.metrics, ctx.tracing);
 
   // OpenAI's SDK posts `cancel` with a JSON content type and no body: treat an empty body as none.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -43,6 +47,7 @@ export async function buildHttpApp(ctx: AppContext, options: { apiRoutes: boolea
       ),
   );
   app.get('/health', async () => ({ status: 'ok' }));
+  opsRoutes(app, ctx);
 
   if (options.apiRoutes) {
     await app.register(async (scope) => restPlugin(scope, ctx));

@@ -5,6 +5,7 @@ import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/a
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { contextFactory } from './context.js';
+import { retryAfterHeaders } from './errors.js';
 import { type AppRouter, appRouter } from './router.js';
 
 export async function trpcPlugin(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -20,6 +21,7 @@ export async function trpcPlugin(app: FastifyInstance, ctx: AppContext): Promise
       router: appRouter,
       createContext: contextFactory(ctx, closing.signal),
       allowBatching: true,
+      responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
       onError: ({ error, path, req }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           req.log.error({ err: error.cause ?? error, path }, 'trpc: unhandled error');

@@ -1,0 +1,193 @@
+// Prometheus metrics of one process (prom-client, a registry of its own): process metrics with the
+// `batchgate_` prefix, HTTP requests by route pattern, upstream calls, ended lines, tokens and cost
+// by provider and model, and batches by status, read from the database when scraped. No label ever
+// carries a batch or custom id. The per-line counts are plain additions to one totals object per
+// provider and model, turned into counters at scrape time, so the hot path pays a map lookup.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ModelConfig } from '../config.js';
+import type { Database } from '../db/client.js';
+import { BATCH_STATUSES } from '../db/tables/batches.js';
+import type { RowOutcome } from '../engine/request-rows.js';
+
+/** Running totals of one provider and model since the process started. */
+export class ModelTotals {
+  completed = 0;
+  failed = 0;
+  inputTokens = 0;
+  outputTokens = 0;
+  costUsd = 0;
+  /** Upstream calls by status code; `error` when no answer came. */
+  readonly upstream = new Map<string, number>();
+
+  constructor(
+    readonly provider: string,
+    readonly model: string,
+    /** USD per token. */
+    readonly prices: { input: number; output: number },
+  ) {}
+}
+
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Model calls take from milliseconds (a local embedding) to minutes (a long generation). */
+const UPSTREAM_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly byProvider = new Map<string, Map<string, ModelTotals>>();
+  private readonly httpRequests: Counter<'method' | 'route' | 'status_code'>;
+  private readonly httpDuration: Histogram<'method' | 'route'>;
+  private readonly upstreamDuration: Histogram<'provider' | 'model'>;
+
+  constructor(
+    private readonly database: Database,
+    private readonly models: Readonly<Record<string, ModelConfig>>,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'batchgate_' });
+    this.httpRequests = new Counter({
+      name: 'batchgate_http_requests_total',
+      help: 'HTTP requests answered, by method, matched route pattern and status code.',
+      labelNames: ['method', 'route', 'status_code'],
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: 'batchgate_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request (for a stream: until it ended), by method and route pattern.',
+      labelNames: ['method', 'route'],
+      buckets: HTTP_BUCKETS,
+      registers,
+    });
+    this.upstreamDuration = new Histogram({
+      name: 'batchgate_upstream_request_duration_seconds',
+      help: 'Duration of each call to an upstream provider, answered or not.',
+      labelNames: ['provider', 'model'],
+      buckets: UPSTREAM_BUCKETS,
+      registers,
+    });
+    const totals = () => this.allTotals();
+    new Counter({
+      name: 'batchgate_upstream_requests_total',
+      help: 'Calls to upstream providers by status code ("error" when no answer came: timeout, connection failure, abort).',
+      labelNames: ['provider', 'model', 'status_code'],
+      registers,
+      collect() {
+        this.reset();
+        for (const t of totals())
+          for (const [status_code, n] of t.upstream) this.inc({ provider: t.provider, model: t.model, status_code }, n);
+      },
+    });
+    new Counter({
+      name: 'batchgate_batch_lines_total',
+      help: 'Batch lines ended by this process: completed (a 2xx answer) or failed (anything else).',
+      labelNames: ['provider', 'model', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const t of totals()) {
+          this.inc({ provider: t.provider, model: t.model, outcome: 'completed' }, t.completed);
+          this.inc({ provider: t.provider, model: t.model, outcome: 'failed' }, t.failed);
+        }
+      },
+    });
+    new Counter({
+      name: 'batchgate_tokens_total',
+      help: 'Tokens of the answers of ended lines, as the upstream reported them.',
+      labelNames: ['provider', 'model', 'type'],
+      registers,
+      collect() {
+        this.reset();
+        for (const t of totals()) {
+          this.inc({ provider: t.provider, model: t.model, type: 'input' }, t.inputTokens);
+          this.inc({ provider: t.provider, model: t.model, type: 'output' }, t.outputTokens);
+        }
+      },
+    });
+    new Counter({
+      name: 'batchgate_cost_usd_total',
+      help: "Cost in USD of the answers of ended lines, at the configured model's prices.",
+      labelNames: ['provider', 'model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const t of totals()) this.inc({ provider: t.provider, model: t.model }, t.costUsd);
+      },
+    });
+    const batchCounts = () => this.batchCounts();
+    new Gauge({
+      name: 'batchgate_batches',
+      help: 'Batches by status, read from the database at scrape time (absent when it cannot be read).',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        this.reset();
+        const counts = await batchCounts();
+        if (!counts) return;
+        for (const status of BATCH_STATUSES) this.set({ status }, counts.get(status) ?? 0);
+      },
+    });
+  }
+
+  /** The totals of a provider and model; the returned object is the one to add to. */
+  totalsFor(provider: string, model: string): ModelTotals {
+    let models = this.byProvider.get(provider);
+    if (!models) {
+      models = new Map();
+      this.byProvider.set(provider, models);
+    }
+    let totals = models.get(model);
+    if (!totals) {
+      const config = this.models[model];
+      const prices = {
+        input: (config?.inputPricePerMillion ?? 0) / 1e6,
+        output: (config?.outputPricePerMillion ?? 0) / 1e6,
+      };
+      totals = new ModelTotals(provider, model, prices);
+      models.set(model, totals);
+    }
+    return totals;
+  }
+
+  /** A line has ended (answered, or not) in this process. */
+  lineEnded(provider: string, model: string, outcome: RowOutcome): void {
+    const t = this.totalsFor(provider, model);
+    const status = outcome.statusCode;
+    if (status !== null && status >= 200 && status < 300) t.completed++;
+    else t.failed++;
+    t.inputTokens += outcome.inputTokens;
+    t.outputTokens += outcome.outputTokens;
+    t.costUsd += outcome.inputTokens * t.prices.input + outcome.outputTokens * t.prices.output;
+  }
+
+  /** One upstream call ended, with an answer's status code or none. */
+  upstreamCall(totals: ModelTotals, statusCode: number | null, seconds: number): void {
+    const key = statusCode === null ? 'error' : String(statusCode);
+    totals.upstream.set(key, (totals.upstream.get(key) ?? 0) + 1);
+    this.upstreamDuration.observe({ provider: totals.provider, model: totals.model }, seconds);
+  }
+
+  httpRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    this.httpRequests.inc({ method, route, status_code: String(statusCode) });
+    this.httpDuration.observe({ method, route }, seconds);
+  }
+
+  /** Prometheus text exposition of every metric. */
+  async expose(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private *allTotals(): Iterable<ModelTotals> {
+    for (const models of this.byProvider.values()) yield* models.values();
+  }
+
+  private async batchCounts(): Promise<Map<string, number> | null> {
+    try {
+      const rows = await this.database.query<{ status: string; n: number }>(
+        'select status, count(*)::int as n from batches group by status',
+        [],
+      );
+      return new Map(rows.map((r) => [r.status, r.n]));
+    } catch {
+      return null;
+    }
+  }
+}

@@ -43,6 +43,8 @@ export interface GatewayOptions {
   worker?: Partial<WorkerOptions>;
   /** Share a database with another gateway (several processes on one PostgreSQL). */
   database?: TestDatabase;
+  /** A worker loop silent this long makes /ready answer 503. */
+  stallAfterMs?: number;
 }
 
 export interface TestGateway extends Batchgate {
@@ -83,6 +85,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     logger,
     worker: { ...FAST_WORKER, ...options.worker },
     httpCloseGraceMs: 500,
+    stallAfterMs: options.stallAfterMs,
   });
   const url = gateway.url!;
   return {

@@ -1,0 +1,59 @@
+// Which errors mean "the database cannot be reached": the real errors of a refused connection, raw
+// from postgres-js and wrapped by Drizzle, become the `unavailable` AppError (503 on every face);
+// an ordinary query error does not.
+import { createServer } from 'node:net';
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { describe, expect, it } from 'vitest';
+import { postgresConnection } from '../../src/db/client.js';
+import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
+import { AppError, asAppError } from '../../src/domain/errors.js';
+import { createTestDatabase } from '../support/database.js';
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const rejection = (promise: PromiseLike<unknown>) =>
+  Promise.resolve(promise).then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: unknown) => error,
+  );
+
+describe('database unavailability', () => {
+  it('recognises a refused connection, raw and wrapped by Drizzle, as the unavailable AppError', async () => {
+    const conn = postgresConnection(`postgres://postgres@127.0.0.1:${await closedPort()}/x`, { max: 1 });
+    try {
+      const raw = await rejection(conn`select 1`);
+      const wrapped = await rejection(drizzle(conn).execute(sql`select 1`));
+      expect(wrapped).not.toBe(raw);
+      for (const error of [raw, wrapped]) {
+        expect(isDatabaseUnavailable(error)).toBe(true);
+        const appError = asAppError(error);
+        expect(appError).toBeInstanceOf(AppError);
+        expect(appError).toMatchObject({ code: 'unavailable', options: { detailCode: 'database_unavailable' } });
+        expect(appError!.options.retryAfterMs).toBeGreaterThan(0);
+      }
+    } finally {
+      await conn.end({ timeout: 1 });
+    }
+  });
+
+  it('leaves an ordinary query error alone', async () => {
+    const testDb = await createTestDatabase();
+    const database = await testDb.open();
+    try {
+      const error = await rejection(database.query('select * from no_such_table', []));
+      expect(isDatabaseUnavailable(error)).toBe(false);
+      expect(asAppError(error)).toBeUndefined();
+    } finally {
+      await testDb.drop();
+    }
+  });
+});

@@ -29,6 +29,9 @@ const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
 
+/** The environment variables batchgate reads itself (a config file may name more with `env:NAME`). */
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
+
 const ProviderSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('openai'),

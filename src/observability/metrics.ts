@@ -8,6 +8,13 @@ import type { ModelConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { BATCH_STATUSES } from '../db/tables/batches.js';
 import type { RowOutcome } from '../engine/request-rows.js';
+import { BucketCounts, registerBucketHistogram } from './bucket-counts.js';
+
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Model calls take from milliseconds (a local embedding) to minutes (a long generation). */
+const UPSTREAM_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+/** The status-code key of an upstream call that got no answer. */
+const NO_ANSWER = 0;
 
 /** Running totals of one provider and model since the process started. */
 export class ModelTotals {
@@ -16,8 +23,9 @@ export class ModelTotals {
   inputTokens = 0;
   outputTokens = 0;
   costUsd = 0;
-  /** Upstream calls by status code; `error` when no answer came. */
-  readonly upstream = new Map<string, number>();
+  /** Upstream calls by status code (NO_ANSWER when none came). */
+  readonly upstream = new Map<number, number>();
+  readonly upstreamSeconds = new BucketCounts(UPSTREAM_BUCKETS);
 
   constructor(
     readonly provider: string,
@@ -27,16 +35,11 @@ export class ModelTotals {
   ) {}
 }
 
-const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-/** Model calls take from milliseconds (a local embedding) to minutes (a long generation). */
-const UPSTREAM_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
-
 export class Metrics {
   readonly registry = new Registry();
   private readonly byProvider = new Map<string, Map<string, ModelTotals>>();
   private readonly httpRequests: Counter<'method' | 'route' | 'status_code'>;
   private readonly httpDuration: Histogram<'method' | 'route'>;
-  private readonly upstreamDuration: Histogram<'provider' | 'model'>;
 
   constructor(
     private readonly database: Database,
@@ -57,14 +60,15 @@ export class Metrics {
       buckets: HTTP_BUCKETS,
       registers,
     });
-    this.upstreamDuration = new Histogram({
-      name: 'batchgate_upstream_request_duration_seconds',
-      help: 'Duration of each call to an upstream provider, answered or not.',
-      labelNames: ['provider', 'model'],
-      buckets: UPSTREAM_BUCKETS,
-      registers,
-    });
     const totals = () => this.allTotals();
+    registerBucketHistogram(
+      this.registry,
+      'batchgate_upstream_request_duration_seconds',
+      'Duration of each call to an upstream provider, answered or not.',
+      function* () {
+        for (const t of totals()) yield [{ provider: t.provider, model: t.model }, t.upstreamSeconds];
+      },
+    );
     new Counter({
       name: 'batchgate_upstream_requests_total',
       help: 'Calls to upstream providers by status code ("error" when no answer came: timeout, connection failure, abort).',
@@ -73,7 +77,10 @@ export class Metrics {
       collect() {
         this.reset();
         for (const t of totals())
-          for (const [status_code, n] of t.upstream) this.inc({ provider: t.provider, model: t.model, status_code }, n);
+          for (const [status, n] of t.upstream) {
+            const status_code = status === NO_ANSWER ? 'error' : String(status);
+            this.inc({ provider: t.provider, model: t.model, status_code }, n);
+          }
       },
     });
     new Counter({
@@ -160,9 +167,9 @@ export class Metrics {
 
   /** One upstream call ended, with an answer's status code or none. */
   upstreamCall(totals: ModelTotals, statusCode: number | null, seconds: number): void {
-    const key = statusCode === null ? 'error' : String(statusCode);
+    const key = statusCode ?? NO_ANSWER;
     totals.upstream.set(key, (totals.upstream.get(key) ?? 0) + 1);
-    this.upstreamDuration.observe({ provider: totals.provider, model: totals.model }, seconds);
+    totals.upstreamSeconds.observe(seconds);
   }
 
   httpRequest(method: string, route: string, statusCode: number, seconds: number): void {

@@ -14,17 +14,20 @@ export interface Observers {
 }
 
 export function observeProvider(provider: Provider, { metrics, tracing, models }: Observers): Provider {
-  const timed = async (request: ProviderRequest): Promise<ProviderResponse> => {
+  // Plain promise handlers, no helper closure: this runs once per upstream call.
+  const timed = (request: ProviderRequest): Promise<ProviderResponse> => {
     const totals = metrics.totalsFor(provider.name, request.model ?? 'unknown');
     const started = performance.now();
-    let statusCode: number | null = null;
-    try {
-      const response = await provider.send(request);
-      statusCode = response.statusCode;
-      return response;
-    } finally {
-      metrics.upstreamCall(totals, statusCode, (performance.now() - started) / 1000);
-    }
+    return provider.send(request).then(
+      (response) => {
+        metrics.upstreamCall(totals, response.statusCode, (performance.now() - started) / 1000);
+        return response;
+      },
+      (error: unknown) => {
+        metrics.upstreamCall(totals, null, (performance.now() - started) / 1000);
+        throw error;
+      },
+    );
   };
   const send: Provider['send'] = tracing
     ? (request) =>

@@ -37,7 +37,7 @@ interface OtlpRequest {
   resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[];
 }
 
-const valueOf = (v: AnyValue) =>
+const attributeValue = (v: AnyValue) =>
   v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : (v.doubleValue ?? v.boolValue ?? ''));
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
@@ -59,7 +59,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
                 parentSpanId: span.parentSpanId || undefined,
                 name: span.name,
                 kind: span.kind,
-                attributes: Object.fromEntries((span.attributes ?? []).map((a) => [a.key, valueOf(a.value)])),
+                attributes: Object.fromEntries((span.attributes ?? []).map((a) => [a.key, attributeValue(a.value)])),
                 statusCode: span.status?.code ?? 0,
               });
       }

@@ -69,56 +69,36 @@ export class Metrics {
         for (const t of totals()) yield [{ provider: t.provider, model: t.model }, t.upstreamSeconds];
       },
     );
-    new Counter({
-      name: 'batchgate_upstream_requests_total',
-      help: 'Calls to upstream providers by status code ("error" when no answer came: timeout, connection failure, abort).',
-      labelNames: ['provider', 'model', 'status_code'],
-      registers,
-      collect() {
-        this.reset();
-        for (const t of totals())
-          for (const [status, n] of t.upstream) {
-            const status_code = status === NO_ANSWER ? 'error' : String(status);
-            this.inc({ provider: t.provider, model: t.model, status_code }, n);
-          }
-      },
-    });
-    new Counter({
-      name: 'batchgate_batch_lines_total',
-      help: 'Batch lines ended by this process: completed (a 2xx answer) or failed (anything else).',
-      labelNames: ['provider', 'model', 'outcome'],
-      registers,
-      collect() {
-        this.reset();
-        for (const t of totals()) {
-          this.inc({ provider: t.provider, model: t.model, outcome: 'completed' }, t.completed);
-          this.inc({ provider: t.provider, model: t.model, outcome: 'failed' }, t.failed);
-        }
-      },
-    });
-    new Counter({
-      name: 'batchgate_tokens_total',
-      help: 'Tokens of the answers of ended lines, as the upstream reported them.',
-      labelNames: ['provider', 'model', 'type'],
-      registers,
-      collect() {
-        this.reset();
-        for (const t of totals()) {
-          this.inc({ provider: t.provider, model: t.model, type: 'input' }, t.inputTokens);
-          this.inc({ provider: t.provider, model: t.model, type: 'output' }, t.outputTokens);
-        }
-      },
-    });
-    new Counter({
-      name: 'batchgate_cost_usd_total',
-      help: "Cost in USD of the answers of ended lines, at the configured model's prices.",
-      labelNames: ['provider', 'model'],
-      registers,
-      collect() {
-        this.reset();
-        for (const t of totals()) this.inc({ provider: t.provider, model: t.model }, t.costUsd);
-      },
-    });
+    this.totalsCounter(
+      'batchgate_upstream_requests_total',
+      'Calls to upstream providers by status code ("error" when no answer came: timeout, connection failure, abort).',
+      'status_code',
+      (t) => [...t.upstream].map(([status, n]) => [status === NO_ANSWER ? 'error' : String(status), n]),
+    );
+    this.totalsCounter(
+      'batchgate_batch_lines_total',
+      'Batch lines ended by this process: completed (a 2xx answer) or failed (anything else).',
+      'outcome',
+      (t) => [
+        ['completed', t.completed],
+        ['failed', t.failed],
+      ],
+    );
+    this.totalsCounter(
+      'batchgate_tokens_total',
+      'Tokens of the answers of ended lines, as the upstream reported them.',
+      'type',
+      (t) => [
+        ['input', t.inputTokens],
+        ['output', t.outputTokens],
+      ],
+    );
+    this.totalsCounter(
+      'batchgate_cost_usd_total',
+      "Cost in USD of the answers of ended lines, at the configured model's prices.",
+      null,
+      (t) => [['', t.costUsd]],
+    );
     const batchCounts = () => this.batchCounts();
     new Gauge({
       name: 'batchgate_batches',
@@ -130,6 +110,31 @@ export class Metrics {
         const counts = await batchCounts();
         if (!counts) return;
         for (const status of BATCH_STATUSES) this.set({ status }, counts.get(status) ?? 0);
+      },
+    });
+  }
+
+  /**
+   * A counter by provider, model and (unless null) one more label, whose values are read from the
+   * totals when scraped: `values` gives each value of the extra label with its count.
+   */
+  private totalsCounter(
+    name: string,
+    help: string,
+    label: string | null,
+    values: (totals: ModelTotals) => [string, number][],
+  ): void {
+    const totals = () => this.allTotals();
+    new Counter({
+      name,
+      help,
+      labelNames: label ? ['provider', 'model', label] : ['provider', 'model'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const t of totals())
+          for (const [value, n] of values(t))
+            this.inc({ provider: t.provider, model: t.model, ...(label ? { [label]: value } : {}) }, n);
       },
     });
   }

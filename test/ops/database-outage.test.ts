@@ -3,11 +3,12 @@
 // and every face (REST, GraphQL, tRPC) answer 503 within 2 s, never hang, while /health and
 // /metrics still answer; once the cluster is started again /ready is 200 without restarting
 // anything and the batch completes with every line exactly once in its output.
-import OpenAI, { toFile } from 'openai';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchWhen, fileLines, submitBatch } from '../support/batches.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { TEST_ADMIN_KEY, writeConfigFile } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { chatLine } from '../support/jsonl.js';
 import { createPostgresCluster, type PostgresCluster, postgresBinDir } from '../support/postgres-cluster.js';
 import { type ChildGateway, spawnGateway } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
@@ -68,15 +69,7 @@ describe.skipIf(!binDir)(title, { timeout: 180_000 }, () => {
     const lines = Array.from({ length: LINES }, (_, i) =>
       chatLine(`line-${i}`, `q ${i}`, { tag: `line-${i}` }, 'fake-chat'),
     );
-    const file = await client.files.create({
-      file: await toFile(Buffer.from(toJsonl(lines)), 'in.jsonl'),
-      purpose: 'batch',
-    });
-    const batch = await client.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
+    const { batch } = await submitBatch(client, lines);
     await waitFor(
       async () => {
         const b = await client.batches.retrieve(batch.id);
@@ -145,18 +138,12 @@ describe.skipIf(!binDir)(title, { timeout: 180_000 }, () => {
     });
     expect(await (await fetch(`${gateway.url}/ready`)).json()).toEqual({ status: 'ready', database: 'ok' });
 
-    const done = await waitFor(
-      async () => {
-        const b = await client.batches.retrieve(batch.id);
-        return b.status === 'completed' ? b : undefined;
-      },
-      { timeoutMs: 60_000, what: `batch completed after the database came back\n${gateway.log.slice(-20).join('\n')}` },
-    );
+    const done = await batchWhen(client, batch.id, {
+      timeoutMs: 60_000,
+      what: `batch completed after the database came back\n${gateway.log.slice(-20).join('\n')}`,
+    });
     expect(done.request_counts).toEqual({ total: LINES, completed: LINES, failed: 0 });
-    const output = (await (await client.files.content(done.output_file_id!)).text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).custom_id as string);
+    const output = (await fileLines(client, done.output_file_id!)).map((l) => l.custom_id);
     expect(output).toHaveLength(LINES);
     expect(new Set(output)).toEqual(new Set(lines.map((l) => l.custom_id)));
     // No line went upstream twice.

@@ -2,7 +2,6 @@
 // from postgres-js and wrapped by Drizzle, become the `unavailable` AppError, which each face maps
 // once (REST 503 database_unavailable, GraphQL SERVICE_UNAVAILABLE with HTTP 503, tRPC
 // SERVICE_UNAVAILABLE), all with Retry-After; an ordinary query error does not.
-import { createServer } from 'node:net';
 import { TRPCError } from '@trpc/server';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -16,14 +15,7 @@ import { maskError } from '../../src/transports/graphql/errors.js';
 import { sendError } from '../../src/transports/rest/errors.js';
 import { retryAfterHeaders, toTRPCError } from '../../src/transports/trpc/errors.js';
 import { createTestDatabase } from '../support/database.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../support/ports.js';
 
 const rejection = (promise: PromiseLike<unknown>) =>
   Promise.resolve(promise).then(
@@ -35,7 +27,7 @@ const rejection = (promise: PromiseLike<unknown>) =>
 
 describe('database unavailability', () => {
   it('recognises a refused connection, raw and wrapped by Drizzle, as the unavailable AppError', async () => {
-    const conn = postgresConnection(`postgres://postgres@127.0.0.1:${await closedPort()}/x`, { max: 1 });
+    const conn = postgresConnection(`postgres://postgres@127.0.0.1:${await freePort()}/x`, { max: 1 });
     try {
       const raw = await rejection(conn`select 1`);
       const wrapped = await rejection(drizzle(conn).execute(sql`select 1`));
@@ -53,7 +45,7 @@ describe('database unavailability', () => {
   });
 
   it('is answered 503 with Retry-After on every face', async () => {
-    const conn = postgresConnection(`postgres://postgres@127.0.0.1:${await closedPort()}/x`, { max: 1 });
+    const conn = postgresConnection(`postgres://postgres@127.0.0.1:${await freePort()}/x`, { max: 1 });
     const error = await rejection(drizzle(conn).execute(sql`select 1`));
     await conn.end({ timeout: 1 });
 

@@ -2,13 +2,12 @@
 // pattern, and exact upstream, line, token and cost counts after a known batch on the mock and a
 // fake upstream (answers, a retried 500, a final 400, a connection reset); no label is an id.
 import type OpenAI from 'openai';
-import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchWhen, fileLines, submitBatch } from '../support/batches.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { MOCK_CONFIG, startGateway, TEST_ADMIN_KEY, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { chatLine } from '../support/jsonl.js';
 import { metricValue, parseMetrics, type Sample } from '../support/prometheus.js';
-import { waitFor } from '../support/wait.js';
 
 let gw: TestGateway;
 let upstream: FakeUpstream;
@@ -70,26 +69,15 @@ describe('GET /metrics', () => {
       chatLine('f-bad', 'bad', { tag: 'f-bad', fault: '400' }, 'fake-chat'),
       chatLine('f-reset', 'reset', { tag: 'f-reset', fault: 'reset' }, 'fake-chat'),
     ];
-    const file = await client.files.create({
-      file: await toFile(Buffer.from(toJsonl(lines)), 'in.jsonl'),
-      purpose: 'batch',
-    });
-    const batch = await client.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
-    const done = await waitFor(async () => {
-      const b = await client.batches.retrieve(batch.id);
-      return b.status === 'completed' ? b : undefined;
-    });
+    const { file, batch } = await submitBatch(client, lines);
+    const done = await batchWhen(client, batch.id);
     expect(done.request_counts).toEqual({ total: 9, completed: 7, failed: 2 });
 
     // Expected tokens and cost, from the answers themselves.
-    const output = (await (await client.files.content(done.output_file_id!)).text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { custom_id: string; response: { body: { usage: Record<string, number> } } });
+    const output = await fileLines<{ custom_id: string; response: { body: { usage: Record<string, number> } } }>(
+      client,
+      done.output_file_id!,
+    );
     const usageOf = (prefix: string) =>
       output
         .filter((l) => l.custom_id.startsWith(prefix))

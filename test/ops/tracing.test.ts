@@ -2,11 +2,12 @@
 // in-test receiver — server spans named after their route, one GenAI client span per upstream
 // call (`chat <model>`, gen_ai.* attributes, error.type on failures, the batch id, never
 // gen_ai.system) with undici's HTTP span beneath it — and its log lines carry trace_id/span_id.
-import OpenAI, { toFile } from 'openai';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchWhen, fileLines, submitBatch } from '../support/batches.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { TEST_ADMIN_KEY, writeConfigFile } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { chatLine } from '../support/jsonl.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver.js';
 import { type ChildGateway, spawnGateway } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
@@ -48,26 +49,15 @@ describe('OpenTelemetry tracing', { timeout: 120_000 }, () => {
       chatLine('bad', 'bad', { tag: 'bad', fault: '400' }, 'fake-chat'),
       chatLine('reset', 'reset', { tag: 'reset', fault: 'reset' }, 'fake-chat'),
     ];
-    const file = await client.files.create({
-      file: await toFile(Buffer.from(toJsonl(lines)), 'in.jsonl'),
-      purpose: 'batch',
-    });
-    const batch = await client.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
-    const done = await waitFor(async () => {
-      const b = await client.batches.retrieve(batch.id);
-      return b.status === 'completed' ? b : undefined;
-    });
+    const { batch } = await submitBatch(client, lines);
+    const done = await batchWhen(client, batch.id);
     expect(done.request_counts).toEqual({ total: 4, completed: 2, failed: 2 });
+    const answers = await fileLines<{ response: { body: { usage: Record<string, number> } } }>(
+      client,
+      done.output_file_id!,
+    );
     const usage = new Map(
-      (await (await client.files.content(done.output_file_id!)).text())
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { response: { body: { usage: Record<string, number> } }; custom_id: string })
-        .map((l) => [l.response.body.usage.prompt_tokens, l.response.body.usage.completion_tokens]),
+      answers.map((l) => [l.response.body.usage.prompt_tokens, l.response.body.usage.completion_tokens]),
     );
 
     const upstreamSpans = await waitFor(

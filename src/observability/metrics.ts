@@ -9,10 +9,13 @@ import type { Database } from '../db/client.js';
 import { BATCH_STATUSES } from '../db/tables/batches.js';
 import type { RowOutcome } from '../engine/request-rows.js';
 import { BucketCounts, registerBucketHistogram } from './bucket-counts.js';
+import { withTimeout } from './with-timeout.js';
 
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Model calls take from milliseconds (a local embedding) to minutes (a long generation). */
 const UPSTREAM_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+/** A scrape never waits longer than this on the database (the batches gauge is left out then). */
+const SCRAPE_QUERY_TIMEOUT_MS = 1500;
 /** The status-code key of an upstream call that got no answer. */
 const NO_ANSWER = 0;
 
@@ -193,10 +196,11 @@ export class Metrics {
 
   private async batchCounts(): Promise<Map<string, number> | null> {
     try {
-      const rows = await this.database.query<{ status: string; n: number }>(
+      const query = this.database.query<{ status: string; n: number }>(
         'select status, count(*)::int as n from batches group by status',
         [],
       );
+      const rows = await withTimeout(query, SCRAPE_QUERY_TIMEOUT_MS);
       return new Map(rows.map((r) => [r.status, r.n]));
     } catch {
       return null;

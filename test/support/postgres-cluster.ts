@@ -62,6 +62,16 @@ export async function createPostgresCluster(binDir: string): Promise<PostgresClu
   await pg('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
   let running = false;
+  // Never outlive the test process, whatever happens to the test.
+  const reap = () => {
+    if (running)
+      execFileSync(join(binDir, 'pg_ctl'), ['stop', '-m', 'immediate', '-D', data], {
+        ...user,
+        cwd: dir,
+        stdio: 'ignore',
+      });
+  };
+  process.once('exit', reap);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async start() {
@@ -73,6 +83,7 @@ export async function createPostgresCluster(binDir: string): Promise<PostgresClu
       running = false;
     },
     async destroy() {
+      process.off('exit', reap);
       if (running) await pg('pg_ctl', ['stop', '-w', '-m', 'immediate', '-D', data]).catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },

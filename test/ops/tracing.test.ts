@@ -2,8 +2,12 @@
 // in-test receiver — server spans named after their route, one GenAI client span per upstream
 // call (`chat <model>`, gen_ai.* attributes, error.type on failures, the batch id, never
 // gen_ai.system) with undici's HTTP span beneath it — and its log lines carry trace_id/span_id.
+// Unset, the OpenTelemetry SDK is never loaded.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/db/client.js';
 import { batchWhen, fileLines, submitBatch } from '../support/batches.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { TEST_ADMIN_KEY, writeConfigFile } from '../support/gateway.js';
@@ -114,5 +118,33 @@ describe('OpenTelemetry tracing', { timeout: 120_000 }, () => {
       trace_id: created.traceId,
       span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
+  });
+});
+
+/** The OpenTelemetry packages a process has loaded after starting tracing (or not) and loading the server. */
+async function openTelemetryPackagesLoaded(env: Record<string, string>): Promise<string[]> {
+  const script = `
+    import { createRequire } from 'node:module';
+    const { loadConfig } = await import('./src/config.ts');
+    const { startTracing } = await import('./src/observability/tracing.ts');
+    const tracing = await startTracing(loadConfig());
+    await import('./src/server.ts');
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('@opentelemetry/'));
+    console.log(JSON.stringify([...new Set(loaded.map((k) => k.split('@opentelemetry/')[1].split('/')[0]))]));
+    await tracing?.shutdown();`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    { cwd: packageRoot(), env: { PATH: process.env.PATH ?? '', ...env } },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as string[];
+}
+
+describe('tracing off', () => {
+  it('never loads the OpenTelemetry SDK when OTEL_EXPORTER_OTLP_ENDPOINT is unset', { timeout: 60_000 }, async () => {
+    const on = await openTelemetryPackagesLoaded({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' });
+    expect(on).toEqual(expect.arrayContaining(['sdk-node', 'instrumentation-http', 'instrumentation-undici']));
+    // prom-client itself loads the (no-op) API package; nothing else.
+    expect(await openTelemetryPackagesLoaded({})).toEqual(['api']);
   });
 });

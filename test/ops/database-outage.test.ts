@@ -5,7 +5,7 @@
 // anything and the batch completes with every line exactly once in its output.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchWhen, fileLines, submitBatch } from '../support/batches.js';
+import { readJsonl, submit, untilTerminal } from '../support/batches.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { TEST_ADMIN_KEY, writeConfigFile } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
@@ -69,7 +69,7 @@ describe.skipIf(!binDir)(title, { timeout: 180_000 }, () => {
     const lines = Array.from({ length: LINES }, (_, i) =>
       chatLine(`line-${i}`, `q ${i}`, { tag: `line-${i}` }, 'fake-chat'),
     );
-    const { batch } = await submitBatch(client, lines);
+    const batch = await submit(client, lines);
     await waitFor(
       async () => {
         const b = await client.batches.retrieve(batch.id);
@@ -138,12 +138,10 @@ describe.skipIf(!binDir)(title, { timeout: 180_000 }, () => {
     });
     expect(await (await fetch(`${gateway.url}/ready`)).json()).toEqual({ status: 'ready', database: 'ok' });
 
-    const done = await batchWhen(client, batch.id, {
-      timeoutMs: 60_000,
-      what: `batch completed after the database came back\n${gateway.log.slice(-20).join('\n')}`,
-    });
+    const done = await untilTerminal(client, batch.id, 60_000);
+    expect(done.status).toBe('completed');
     expect(done.request_counts).toEqual({ total: LINES, completed: LINES, failed: 0 });
-    const output = (await fileLines(client, done.output_file_id!)).map((l) => l.custom_id);
+    const output = (await readJsonl<{ custom_id: string }>(client, done.output_file_id)).map((l) => l.custom_id);
     expect(output).toHaveLength(LINES);
     expect(new Set(output)).toEqual(new Set(lines.map((l) => l.custom_id)));
     // No line went upstream twice.

@@ -3,7 +3,7 @@
 // fake upstream (answers, a retried 500, a final 400, a connection reset); no label is an id.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchWhen, fileLines, submitBatch } from '../support/batches.js';
+import { readJsonl, submit, untilTerminal } from '../support/batches.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { MOCK_CONFIG, startGateway, TEST_ADMIN_KEY, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
@@ -69,12 +69,13 @@ describe('GET /metrics', () => {
       chatLine('f-bad', 'bad', { tag: 'f-bad', fault: '400' }, 'fake-chat'),
       chatLine('f-reset', 'reset', { tag: 'f-reset', fault: 'reset' }, 'fake-chat'),
     ];
-    const { file, batch } = await submitBatch(client, lines);
-    const done = await batchWhen(client, batch.id);
+    const batch = await submit(client, lines);
+    const done = await untilTerminal(client, batch.id);
+    expect(done.status).toBe('completed');
     expect(done.request_counts).toEqual({ total: 9, completed: 7, failed: 2 });
 
     // Expected tokens and cost, from the answers themselves.
-    const output = await fileLines<{ custom_id: string; response: { body: { usage: Record<string, number> } } }>(
+    const output = await readJsonl<{ custom_id: string; response: { body: { usage: Record<string, number> } } }>(
       client,
       done.output_file_id!,
     );
@@ -144,7 +145,7 @@ describe('GET /metrics', () => {
 
     const ids = new Set([
       batch.id,
-      file.id,
+      batch.input_file_id,
       done.output_file_id!,
       done.error_file_id!,
       ...lines.map((l) => l.custom_id),

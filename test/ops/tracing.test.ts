@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/db/client.js';
-import { batchWhen, fileLines, submitBatch } from '../support/batches.js';
+import { readJsonl, submit, untilTerminal } from '../support/batches.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { TEST_ADMIN_KEY, writeConfigFile } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
@@ -53,10 +53,11 @@ describe('OpenTelemetry tracing', { timeout: 120_000 }, () => {
       chatLine('bad', 'bad', { tag: 'bad', fault: '400' }, 'fake-chat'),
       chatLine('reset', 'reset', { tag: 'reset', fault: 'reset' }, 'fake-chat'),
     ];
-    const { batch } = await submitBatch(client, lines);
-    const done = await batchWhen(client, batch.id);
+    const batch = await submit(client, lines);
+    const done = await untilTerminal(client, batch.id);
+    expect(done.status).toBe('completed');
     expect(done.request_counts).toEqual({ total: 4, completed: 2, failed: 2 });
-    const answers = await fileLines<{ response: { body: { usage: Record<string, number> } } }>(
+    const answers = await readJsonl<{ response: { body: { usage: Record<string, number> } } }>(
       client,
       done.output_file_id!,
     );

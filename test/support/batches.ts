@@ -1,39 +1,39 @@
-// A batch's life through the official openai client, for tests that need one run to its end:
-// upload lines, create the batch, wait for a status, read an output or error file.
+// Running batches in tests through the stock openai client: upload a JSONL file, create a batch,
+// wait for a terminal status, read an output or error file as parsed lines.
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { toJsonl } from './jsonl.js';
 import { waitFor } from './wait.js';
 
-/** Upload `lines` as a batch input file and create a chat-completions batch from it. */
-export async function submitBatch(client: OpenAI, lines: unknown[]) {
-  const file = await client.files.create({
-    file: await toFile(Buffer.from(toJsonl(lines)), 'in.jsonl'),
-    purpose: 'batch',
-  });
-  const batch = await client.batches.create({
-    input_file_id: file.id,
-    endpoint: '/v1/chat/completions',
-    completion_window: '24h',
-  });
-  return { file, batch };
+export const TERMINAL = ['completed', 'failed', 'cancelled', 'expired'];
+
+/** Upload `lines` (objects or raw strings) as a `batch` file. */
+export async function upload(client: OpenAI, lines: unknown[] | string, filename = 'in.jsonl') {
+  const content = typeof lines === 'string' ? lines : toJsonl(lines);
+  return client.files.create({ file: await toFile(Buffer.from(content), filename), purpose: 'batch' });
 }
 
-/** The batch once it is `status` (default completed). */
-export const batchWhen = (client: OpenAI, id: string, { status = 'completed', timeoutMs = 30_000, what = '' } = {}) =>
+/** Upload `lines` and create a batch of them. */
+export async function submit(client: OpenAI, lines: unknown[] | string, endpoint = '/v1/chat/completions') {
+  const file = await upload(client, lines);
+  return client.batches.create({ input_file_id: file.id, endpoint: endpoint as never, completion_window: '24h' });
+}
+
+export const untilTerminal = (client: OpenAI, id: string, timeoutMs = 45_000) =>
   waitFor(
     async () => {
       const batch = await client.batches.retrieve(id);
-      return batch.status === status ? batch : undefined;
+      return TERMINAL.includes(batch.status) ? batch : undefined;
     },
-    { timeoutMs, what: what || `batch ${id} to be ${status}` },
+    { timeoutMs, what: `batch ${id} to end` },
   );
 
-/** The parsed lines of an output or error file. */
-export async function fileLines<T = { custom_id: string }>(client: OpenAI, fileId: string): Promise<T[]> {
+/** A JSONL file's lines, parsed; an absent file (null id) has none. */
+export async function readJsonl<T = Record<string, unknown>>(client: OpenAI, fileId: string | null | undefined) {
+  if (!fileId) return [] as T[];
   const text = await (await client.files.content(fileId)).text();
   return text
-    .trim()
     .split('\n')
+    .filter(Boolean)
     .map((line) => JSON.parse(line) as T);
 }

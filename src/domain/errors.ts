@@ -35,7 +35,6 @@ const DATABASE_RETRY_AFTER_MS = 5000;
 export const databaseUnavailable = () =>
   new AppError('unavailable', 'The database is unavailable; try again shortly.', {
     retryAfterMs: DATABASE_RETRY_AFTER_MS,
-    detailCode: 'database_unavailable',
   });
 
 /** The AppError an error stands for: itself, or `unavailable` when the database could not be reached. */

@@ -36,7 +36,7 @@ describe('database unavailability', () => {
         expect(isDatabaseUnavailable(error)).toBe(true);
         const appError = asAppError(error);
         expect(appError).toBeInstanceOf(AppError);
-        expect(appError).toMatchObject({ code: 'unavailable', options: { detailCode: 'database_unavailable' } });
+        expect(appError).toMatchObject({ code: 'unavailable' });
         expect(appError!.options.retryAfterMs).toBeGreaterThan(0);
       }
     } finally {

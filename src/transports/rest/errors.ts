@@ -15,6 +15,7 @@ const CODE: Partial<Record<AppErrorCode, string>> = {
   conflict: 'conflict',
   payload_too_large: 'file_too_large',
   rate_limited: 'rate_limit_exceeded',
+  unavailable: 'database_unavailable',
 };
 
 /**

@@ -8,6 +8,8 @@ export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -21,7 +23,14 @@ const EnvSchema = z.object({
   BATCHGATE_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   BATCHGATE_ROLE: z.enum(ROLES).default('all'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Unset: pretty on a terminal, JSON lines otherwise. */
+  LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
+  /** Set: traces go to this OTLP/HTTP collector. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
+
+/** The environment variables batchgate reads itself (a config file may name more with `env:NAME`). */
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
 
 /** Limits every provider type shares. */
 const providerLimits = {
@@ -146,6 +155,9 @@ export interface AppConfig {
   adminKey: string | undefined;
   role: Role;
   logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: LogFormat;
+  /** The OTLP/HTTP endpoint traces are sent to; tracing is off when unset. */
+  otlpEndpoint: string | undefined;
   providers: Record<string, ProviderConfig>;
   /** Looked up by a request line's `body.model`: a Map, so only configured names match (never `constructor`). */
   models: ReadonlyMap<string, ModelConfig>;
@@ -217,8 +229,15 @@ export function defaultConfigFile(env: NodeJS.ProcessEnv): unknown {
 const issuePath = (prefix: string, path: PropertyKey[]) =>
   [prefix, ...path.map(String)].filter(Boolean).join('.') || '(root)';
 
-/** Read and validate everything; throws ConfigError listing every problem found. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): AppConfig {
+/**
+ * Read and validate everything; throws ConfigError listing every problem found. `stdoutIsTTY`
+ * decides the default log format.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: string[] = process.argv.slice(2),
+  stdoutIsTTY = process.stdout.isTTY === true,
+): AppConfig {
   const problems: ConfigProblem[] = [];
   // An empty variable (`X=` or compose's `${X:-}`) means "not set".
   env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
@@ -278,6 +297,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     adminKey: e.BATCHGATE_ADMIN_KEY,
     role: e.BATCHGATE_ROLE,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (stdoutIsTTY ? 'pretty' : 'json'),
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     providers,
     models,
     limits: file.limits,

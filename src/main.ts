@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // The `batchgate` bin. With no command it serves: validates the configuration (exits non-zero
-// listing every problem), starts the roles (`--role all|api|worker`), and shuts down gracefully on
-// SIGTERM/SIGINT. With a command (submit, status, list, watch, cancel, retry, download) it is a
-// client of a running gateway (src/cli); the server's modules are loaded only to serve.
+// listing every problem), starts tracing when configured, starts the roles (`--role
+// all|api|worker`), and shuts down gracefully on SIGTERM/SIGINT. With a command (submit, status,
+// list, watch, cancel, retry, download) it is a client of a running gateway (src/cli); the
+// server's modules are loaded only to serve.
 import { runCli } from './cli/program.js';
 
 async function serve(): Promise<void> {
   const { ConfigError, loadConfig } = await import('./config.js');
-  const { startBatchgate } = await import('./server.js');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -18,7 +18,13 @@ async function serve(): Promise<void> {
     }
     throw error;
   }
-  const batchgate = await startBatchgate(config);
+  const { startTracing } = await import('./observability/tracing.js');
+  const tracing = await startTracing(config);
+  // Loaded only now: the HTTP server must load after tracing patched `node:http`.
+  const { startBatchgate } = await import('./server.js');
+  const { createLogger } = await import('./observability/logger.js');
+  const logger = createLogger(config, tracing?.logMixin);
+  const batchgate = await startBatchgate(config, { logger, tracing });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

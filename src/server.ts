@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import { type Database, migrate, openDatabase } from './db/client.js';
 import { projects } from './db/tables/projects.js';
@@ -14,6 +14,12 @@ import { generateKey } from './domain/keys/api-key.js';
 import { LiveStreams } from './domain/keys/live-streams.js';
 import { type ClosableEventBus, createEventBus } from './engine/events.js';
 import { Worker, type WorkerOptions } from './engine/worker.js';
+import { DatabaseAvailability } from './observability/database-availability.js';
+import { Liveness } from './observability/liveness.js';
+import { createLogger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { observeProviders } from './observability/observed-provider.js';
+import type { Tracing } from './observability/tracing.js';
 import { closeProviders, createProviders } from './providers/index.js';
 import { Gate } from './transports/auth.js';
 import { buildHttpApp } from './transports/http.js';
@@ -31,6 +37,10 @@ export interface StartOptions {
   sseKeepAliveMs?: number;
   /** The built web dashboard served at /ui/ (default: dist/web). */
   webRoot?: string;
+  /** Tracing, when started (before this module was loaded; see observability/tracing.ts). */
+  tracing?: Tracing | null;
+  /** A worker loop silent for this long makes /ready answer 503 (default 30 s). */
+  stallAfterMs?: number;
 }
 
 export interface Batchgate {
@@ -58,24 +68,31 @@ export function resolveAdminKey(config: AppConfig, log: Logger): string {
 }
 
 export async function startBatchgate(config: AppConfig, options: StartOptions = {}): Promise<Batchgate> {
-  const log = options.logger ?? pino({ level: config.logLevel, name: 'batchgate' });
+  const log = options.logger ?? createLogger(config);
+  const tracing = options.tracing ?? null;
   const database =
     options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(database);
   await database.db.insert(projects).values({ id: ADMIN_PROJECT_ID }).onConflictDoNothing();
   const events: ClosableEventBus = await createEventBus(database);
   const streams = new LiveStreams(database.db, config.limits.liveStreamsPerKey);
-  const deps: Deps = { db: database.db, database, config, clock: systemClock, events, streams, log };
+  const metrics = new Metrics(database, config.models);
+  const liveness = new Liveness(options.stallAfterMs);
+  const deps: Deps = { db: database.db, database, config, clock: systemClock, events, streams, log, metrics, liveness };
   const adminKey = resolveAdminKey(config, log);
-  const providers = createProviders(config.providers);
+  const providers = observeProviders(createProviders(config.providers), { metrics, tracing, models: config.models });
+  const availability = new DatabaseAvailability(database, log);
+  availability.watch();
 
   const runsApi = config.role !== 'worker';
   const app = await buildHttpApp(
     {
       deps,
-      gate: new Gate(deps, adminKey),
+      gate: new Gate(deps, adminKey, availability),
       configLoadedAt: Math.floor(Date.now() / 1000),
       sseKeepAliveMs: options.sseKeepAliveMs,
+      availability,
+      tracing,
     },
     { apiRoutes: runsApi, webRoot: options.webRoot },
   );
@@ -112,10 +129,13 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
         streams.stop();
         log.debug('closing: worker');
         await worker?.stop();
+        liveness.clear();
+        await availability.close();
         log.debug('closing: providers and events');
         await closeProviders(providers);
         await events.close();
         if (!options.database) await database.close();
+        await tracing?.shutdown();
         log.debug('closed');
       })();
       return closed;

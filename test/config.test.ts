@@ -124,4 +124,13 @@ describe('configuration', () => {
     expect(result.stderr).toContain('PORT');
     expect(result.stderr).toContain('config.models.m.provider');
   });
+
+  it('picks the log format from LOG_FORMAT, else pretty on a terminal and JSON otherwise', () => {
+    expect(loadConfig({}, [], true).logFormat).toBe('pretty');
+    expect(loadConfig({}, [], false).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'json' }, [], true).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }, [], false).logFormat).toBe('pretty');
+    const problems = problemsOf({ LOG_FORMAT: 'xml', OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url', PORT: 'x' });
+    expect(problems.map((p) => p.path).sort()).toEqual(['LOG_FORMAT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'PORT']);
+  });
 });

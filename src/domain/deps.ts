@@ -1,8 +1,11 @@
 // What every use case receives first: the database (or a transaction), configuration, clock,
-// event bus and logger. Nothing in the domain reaches for a global.
+// event bus, logger, and what the engine reports to (metrics, worker liveness). Nothing in the
+// domain reaches for a global.
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { Database, Db } from '../db/client.js';
+import type { Liveness } from '../observability/liveness.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import type { LiveStreams } from './keys/live-streams.js';
@@ -16,4 +19,6 @@ export interface Deps {
   /** Open live streams per key (subscriptions, SSE). */
   streams: LiveStreams;
   log: Logger;
+  metrics: Metrics;
+  liveness: Liveness;
 }

@@ -1,6 +1,7 @@
 // AppError: the one error type of the domain. Each transport maps its `code` once
 // (REST → HTTP status + OpenAI error body, GraphQL → extensions.code, tRPC → TRPCError code).
 import type { z } from 'zod';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 export type AppErrorCode =
   | 'invalid_request'
@@ -10,7 +11,8 @@ export type AppErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'quota_exceeded'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'unavailable';
 
 export class AppError extends Error {
   constructor(
@@ -25,6 +27,20 @@ export class AppError extends Error {
   get param(): string | null {
     return this.options.param ?? null;
   }
+}
+
+/** How long a client is told to wait before trying again while the database is away. */
+const DATABASE_RETRY_AFTER_MS = 5000;
+
+export const databaseUnavailable = () =>
+  new AppError('unavailable', 'The database is unavailable; try again shortly.', {
+    retryAfterMs: DATABASE_RETRY_AFTER_MS,
+  });
+
+/** The AppError an error stands for: itself, or `unavailable` when the database could not be reached. */
+export function asAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  return isDatabaseUnavailable(error) ? databaseUnavailable() : undefined;
 }
 
 export const notFound = (what: string, id: string) => new AppError('not_found', `No ${what} found with id '${id}'.`);

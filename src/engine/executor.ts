@@ -151,7 +151,7 @@ export class Executor {
       if (signal.aborted) return signal.reason as AbortReason;
       const response = await this.providers
         .get(row.provider)!
-        .send({ endpoint: slot.endpoint, body: row.body, signal });
+        .send({ endpoint: slot.endpoint, body: row.body, signal, model: row.model, batchId: row.batchId });
       return attemptOfResponse(response, ctx);
     } catch (error) {
       return signal.aborted ? (signal.reason as AbortReason) : attemptOfError(error, ctx);

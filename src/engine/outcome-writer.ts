@@ -46,7 +46,7 @@ export class OutcomeWriter {
   readonly stats = { recorded: 0, flushes: 0, flushMs: 0 };
 
   constructor(
-    private readonly deps: Pick<Deps, 'database' | 'config' | 'clock' | 'events' | 'log'>,
+    private readonly deps: Pick<Deps, 'database' | 'config' | 'clock' | 'events' | 'log' | 'metrics' | 'liveness'>,
     private readonly owner: string,
     private readonly options: OutcomeWriterOptions,
     private readonly hooks: OutcomeWriterHooks,
@@ -74,7 +74,9 @@ export class OutcomeWriter {
 
   /** Buffer a line's end for the next write. */
   record(row: ClaimedRow, end: LineEnd): void {
-    this.buffer.push(rowOutcomeOf(row, end, this.deps.config.models.get(row.model)?.prices));
+    const outcome = rowOutcomeOf(row, end, this.deps.config.models.get(row.model)?.prices);
+    this.buffer.push(outcome);
+    this.deps.metrics.lineEnded(row.provider, row.model, outcome);
     const chunk = this.chunks.get(chunkKey(row));
     if (chunk && --chunk.open === 0) this.finish(chunk);
     if (this.buffer.length === 1) this.buffered.poke();
@@ -90,6 +92,7 @@ export class OutcomeWriter {
   /** Write until stopped; what is buffered at the stop is left to `flush()`. */
   async loop(stop: AbortSignal): Promise<void> {
     while (!stop.aborted) {
+      this.deps.liveness.tick('writer');
       if (this.buffer.length === 0 && this.finished.length === 0) {
         await this.buffered.wait(this.options.idlePollMs, stop);
         continue;

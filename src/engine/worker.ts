@@ -152,6 +152,7 @@ export class Worker {
   /** Claim → run (executor) → record (writer), for as long as the worker runs. */
   private async claimLoop(): Promise<void> {
     while (!this.stopping.aborted) {
+      this.deps.liveness.tick('claim');
       const { providers, capacity } = this.executor.demand(this.options.maxClaim);
       if (capacity === 0) {
         await this.workToClaim.wait(this.options.idlePollMs, this.stopping);

@@ -7,6 +7,10 @@ export interface ProviderRequest {
   /** JSON request body, `model` already rewritten to the upstream model. */
   body: string;
   signal?: AbortSignal;
+  /** The configured model the line names (for metrics and traces; the body carries the upstream model). */
+  model?: string;
+  /** The batch the call belongs to (a span attribute, never a metric label). */
+  batchId?: string;
 }
 
 export interface ProviderResponse {

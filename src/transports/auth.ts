@@ -2,12 +2,14 @@
 // budget (`apiRequestsPerMinutePerKey`, in memory per api process; the admin key is exempt).
 // Failed authentications are budgeted per client address (`failedAuthPerMinutePerAddress`): an
 // address over it is refused before any key lookup, so guessing keys cannot load the database.
+// While the database is known to be away, every API call is refused at once (503).
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { adminCaller, type Caller, rateLimitKey } from '../domain/caller.js';
 import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/errors.js';
 import { hashKey } from '../domain/keys/api-key.js';
 import { authenticateTenant, credentialOf, isAdminKey } from '../domain/keys/authenticate.js';
+import type { DatabaseAvailability } from '../observability/database-availability.js';
 
 /** Who is asking: the `Authorization` value (or a bare key from connectionParams) and the client address. */
 export interface Credentials {
@@ -32,6 +34,7 @@ export class Gate {
   constructor(
     private readonly deps: Pick<Deps, 'db' | 'config'>,
     adminKey: string,
+    private readonly availability?: Pick<DatabaseAvailability, 'assertAvailable'>,
   ) {
     this.adminKeyHash = hashKey(adminKey);
     const { apiRequestsPerMinutePerKey, failedAuthPerMinutePerAddress } = deps.config.limits;
@@ -43,6 +46,7 @@ export class Gate {
   async authenticate({ authorization, address }: Credentials): Promise<Caller> {
     const token = credentialOf(authorization);
     if (token && isAdminKey(this.adminKeyHash, token)) return adminCaller;
+    this.availability?.assertAvailable();
     const failures = address ? await this.failures.get(address) : null;
     if (failures && failures.remainingPoints <= 0) {
       throw rateLimited('failed authentications from this address', failures);
@@ -69,8 +73,15 @@ export class Gate {
     }
   }
 
+  /** Whether this is the admin key; never touches the database (operations routes work while it is away). */
+  isAdmin(authorization: string | undefined | null): boolean {
+    const token = credentialOf(authorization);
+    return token !== undefined && isAdminKey(this.adminKeyHash, token);
+  }
+
   /** Authenticate and spend one request: what every API request does first. */
   async admit(credentials: Credentials): Promise<Caller> {
+    this.availability?.assertAvailable();
     const caller = await this.authenticate(credentials);
     await this.spend(caller);
     return caller;

@@ -11,4 +11,5 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   payload_too_large: 413,
   quota_exceeded: 413,
   rate_limited: 429,
+  unavailable: 503,
 };

@@ -1,10 +1,12 @@
-// The HTTP server: one Fastify instance carrying /health, the REST API, GraphQL, tRPC and the web
-// dashboard, each in its own encapsulated scope.
+// The HTTP server: one Fastify instance carrying /health, /ready and /metrics (every role), the
+// REST API, GraphQL, tRPC and the web dashboard, each in its own encapsulated scope.
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { observeHttp } from '../observability/http-hooks.js';
 import { JSON_BODY_LIMIT_BYTES } from './body-limit.js';
 import type { AppContext } from './context.js';
 import { graphqlPlugin } from './graphql/index.js';
 import { normalizeUrl } from './normalize-url.js';
+import { opsRoutes } from './ops.js';
 import { boundRequestReceipt } from './request-timeout.js';
 import { openAIError, sendError } from './rest/errors.js';
 import { restPlugin } from './rest/index.js';
@@ -35,6 +37,8 @@ export async function buildHttpApp(ctx: AppContext, options: HttpOptions): Promi
     );
   });
 
+  observeHttp(app, ctx.deps.metrics, ctx.tracing);
+
   // OpenAI's SDK posts `cancel` with a JSON content type and no body: treat an empty body as none.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
@@ -57,6 +61,7 @@ export async function buildHttpApp(ctx: AppContext, options: HttpOptions): Promi
       ),
   );
   app.get('/health', async () => ({ status: 'ok' }));
+  opsRoutes(app, ctx);
 
   if (options.apiRoutes) {
     await app.register(async (scope) => restPlugin(scope, ctx));

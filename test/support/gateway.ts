@@ -70,6 +70,8 @@ export interface GatewayOptions {
   port?: number;
   /** The built web dashboard to serve at /ui/ (default: dist/web). */
   webRoot?: string;
+  /** A worker loop silent this long makes /ready answer 503. */
+  stallAfterMs?: number;
 }
 
 export interface TestGateway extends Batchgate {
@@ -112,6 +114,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     httpCloseGraceMs: 500,
     sseKeepAliveMs: options.sseKeepAliveMs,
     webRoot: options.webRoot,
+    stallAfterMs: options.stallAfterMs,
   });
   const url = gateway.url!;
   return {

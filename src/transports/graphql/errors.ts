@@ -5,7 +5,7 @@
 import type { FastifyReply } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
-import { AppError, type AppErrorCode } from '../../domain/errors.js';
+import { AppError, type AppErrorCode, asAppError } from '../../domain/errors.js';
 import { HTTP_STATUS } from '../http-status.js';
 
 const CODE: Record<AppErrorCode, string> = {
@@ -17,12 +17,14 @@ const CODE: Record<AppErrorCode, string> = {
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   quota_exceeded: 'STORAGE_QUOTA_EXCEEDED',
   rate_limited: 'RATE_LIMITED',
+  unavailable: 'SERVICE_UNAVAILABLE',
 };
 
-/** The AppError behind an error, however deeply GraphQL wrapped it. */
+/** The AppError behind an error, however deeply GraphQL wrapped it (an unreachable database is one). */
 export function findAppError(error: unknown): AppError | undefined {
   for (let e = error; e; e = (e as { originalError?: unknown }).originalError) {
-    if (e instanceof AppError) return e;
+    const appError = asAppError(e);
+    if (appError) return appError;
     if (!(e instanceof Error)) return undefined;
   }
   return undefined;
@@ -36,14 +38,17 @@ function extensionsOf(error: AppError): Record<string, unknown> {
   };
 }
 
-/** An AppError as a GraphQL error, keeping the location and path of the field that threw it. */
+/**
+ * An AppError as a GraphQL error, keeping the location and path of the field that threw it. An
+ * unreachable database fails the whole response with 503 and Retry-After, as on REST.
+ */
 function toGraphQLError(error: AppError, located?: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, {
     nodes: located?.nodes,
     source: located?.source,
     positions: located?.positions,
     path: located?.path,
-    extensions: extensionsOf(error),
+    extensions: error.code === 'unavailable' ? requestError(error).extensions : extensionsOf(error),
   });
 }
 

@@ -1,12 +1,13 @@
 // AppError (and Fastify's own errors) → OpenAI's error shape, in one place:
 // {"error":{"message","type","param","code"}} with the matching HTTP status.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type AppErrorCode } from '../../domain/errors.js';
+import { type AppErrorCode, asAppError } from '../../domain/errors.js';
 import { HTTP_STATUS } from '../http-status.js';
 
 const TYPE: Partial<Record<AppErrorCode, string>> = {
   rate_limited: 'requests',
   unauthenticated: 'invalid_request_error',
+  unavailable: 'server_error',
 };
 const CODE: Partial<Record<AppErrorCode, string>> = {
   unauthenticated: 'invalid_api_key',
@@ -15,6 +16,7 @@ const CODE: Partial<Record<AppErrorCode, string>> = {
   payload_too_large: 'file_too_large',
   quota_exceeded: 'storage_quota_exceeded',
   rate_limited: 'rate_limit_exceeded',
+  unavailable: 'database_unavailable',
 };
 
 /**
@@ -36,17 +38,18 @@ export function openAIError(message: string, type: string, param: string | null,
 }
 
 export function sendError(reply: FastifyReply, error: unknown, request?: FastifyRequest): FastifyReply {
-  if (error instanceof AppError) {
-    if (error.options.retryAfterMs !== undefined) {
-      reply.header('retry-after', String(Math.max(1, Math.ceil(error.options.retryAfterMs / 1000))));
+  const appError = asAppError(error);
+  if (appError) {
+    if (appError.options.retryAfterMs !== undefined) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil(appError.options.retryAfterMs / 1000))));
     }
     const body = openAIError(
-      error.message,
-      TYPE[error.code] ?? 'invalid_request_error',
-      snake(error.param),
-      CODE[error.code] ?? null,
+      appError.message,
+      TYPE[appError.code] ?? 'invalid_request_error',
+      snake(appError.param),
+      CODE[appError.code] ?? null,
     );
-    return reply.status(HTTP_STATUS[error.code]).send(body);
+    return reply.status(HTTP_STATUS[appError.code]).send(body);
   }
   const fastifyError = error as FastifyError;
   const status = fastifyError.statusCode ?? 500;

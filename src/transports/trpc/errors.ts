@@ -1,7 +1,7 @@
 // Every error a tRPC client sees, decided in one place: AppError codes → TRPCError codes, zod input
 // issues → BAD_REQUEST with a readable message, anything unexpected → a generic INTERNAL_SERVER_ERROR.
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
-import { AppError, type AppErrorCode } from '../../domain/errors.js';
+import { AppError, type AppErrorCode, asAppError } from '../../domain/errors.js';
 
 const CODES: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   invalid_request: 'BAD_REQUEST',
@@ -12,6 +12,7 @@ const CODES: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   quota_exceeded: 'PAYLOAD_TOO_LARGE',
   rate_limited: 'TOO_MANY_REQUESTS',
+  unavailable: 'SERVICE_UNAVAILABLE',
 };
 
 const INTERNAL_MESSAGE = 'The server had an error processing your request.';
@@ -33,7 +34,8 @@ function firstIssue(cause: unknown): { param: string | null; message: string } |
 /** Map anything thrown by a procedure (or by a subscription while it streams) to the TRPCError a client sees. */
 export function toTRPCError(error: unknown): TRPCError {
   const cause = error instanceof TRPCError && error.cause ? error.cause : error;
-  if (cause instanceof AppError) return new TRPCError({ code: CODES[cause.code], message: cause.message, cause });
+  const appError = asAppError(cause);
+  if (appError) return new TRPCError({ code: CODES[appError.code], message: appError.message, cause: appError });
   if (error instanceof TRPCError) {
     const issue = firstIssue(error.cause);
     if (error.code === 'BAD_REQUEST' && issue) {
@@ -51,4 +53,10 @@ export function errorData(error: TRPCError): { param: string | null; retryAfterM
     param: cause ? cause.param : (firstIssue(error.cause)?.param ?? null),
     retryAfterMs: cause?.options.retryAfterMs ?? null,
   };
+}
+
+/** Retry-After (seconds) for a response carrying an error that says when to try again (429, 503). */
+export function retryAfterHeaders(errors: readonly TRPCError[]): Record<string, string> | undefined {
+  const ms = errors.map((e) => errorData(e).retryAfterMs).find((v) => v !== null);
+  return ms === undefined || ms === null ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { admitBeforeBody } from './admission.js';
 import { contextFactory } from './context.js';
+import { retryAfterHeaders } from './errors.js';
 import { type AppRouter, appRouter } from './router.js';
 
 const PREFIX = '/trpc';
@@ -25,6 +26,7 @@ export async function trpcPlugin(app: FastifyInstance, ctx: AppContext): Promise
       createContext: contextFactory(ctx, closing.signal),
       allowBatching: true,
       maxBatchSize: MAX_BATCH_SIZE,
+      responseMeta: ({ errors }) => ({ headers: retryAfterHeaders(errors) }),
       onError: ({ error, path, req }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           req.log.error({ err: error.cause ?? error, path }, 'trpc: unhandled error');

@@ -1,0 +1,19 @@
+// A promise bounded in time: answers that must come within a deadline (readiness, scrapes) never
+// wait on a database that stopped answering.
+
+export class TimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** `promise`, or a TimeoutError after `ms` (the promise itself runs on; its outcome is then ignored). */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
+  });
+  promise.catch(() => {});
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

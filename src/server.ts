@@ -21,6 +21,7 @@ import { Metrics } from './observability/metrics.js';
 import { observeProviders } from './observability/observed-provider.js';
 import type { Tracing } from './observability/tracing.js';
 import { closeProviders, createProviders } from './providers/index.js';
+import { createNativeBatchAdapters } from './providers/native/index.js';
 import { Gate } from './transports/auth.js';
 import { buildHttpApp } from './transports/http.js';
 
@@ -80,6 +81,7 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
   const liveness = new Liveness(options.stallAfterMs);
   const deps: Deps = { db: database.db, database, config, clock: systemClock, events, streams, log, metrics, liveness };
   const adminKey = resolveAdminKey(config, log);
+  const adapters = createNativeBatchAdapters(config.providers);
   const providers = observeProviders(createProviders(config.providers), { metrics, tracing, models: config.models });
   const availability = new DatabaseAvailability(database, log);
   availability.watch();
@@ -99,7 +101,7 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
   if (runsApi) streams.start((error) => log.warn({ err: error }, 'checking live streams for revoked keys failed'));
   let worker: Worker | null = null;
   if (config.role !== 'api') {
-    worker = new Worker(deps, providers, options.worker);
+    worker = new Worker(deps, providers, options.worker, adapters);
     worker.start();
   }
   let url: string | null = null;
@@ -133,6 +135,7 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
         await availability.close();
         log.debug('closing: providers and events');
         await closeProviders(providers);
+        await Promise.all([...adapters.values()].map((adapter) => adapter.close()));
         await events.close();
         if (!options.database) await database.close();
         await tracing?.shutdown();

@@ -21,6 +21,9 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema>;
 
 export type Driver = { kind: 'postgres'; sql: postgres.Sql; url: string } | { kind: 'pglite'; pg: PGlite };
 
+/** A raw statement with $n parameters, answering its rows. */
+export type Query = <T>(text: string, params: unknown[]) => Promise<T[]>;
+
 export interface Database {
   readonly kind: Driver['kind'];
   readonly db: Db;
@@ -30,6 +33,8 @@ export interface Database {
    * unnamed statements that are parsed and planned on every call). For the engine's hot path.
    */
   query<T>(text: string, params: unknown[]): Promise<T[]>;
+  /** Run `work` in one transaction, its statements through the `query` it is given. */
+  transaction<T>(work: (query: Query) => Promise<T>): Promise<T>;
   /** Subscribe to a NOTIFY channel; resolves to an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
@@ -92,6 +97,13 @@ function openPostgres(url: string, max: number): Database {
     driver: { kind: 'postgres', sql, url },
     query: async <T>(text: string, params: unknown[]) =>
       (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[],
+    transaction: <T>(work: (query: Query) => Promise<T>) =>
+      sql.begin((tx) =>
+        work(
+          async <R>(text: string, params: unknown[]) =>
+            (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as R[],
+        ),
+      ) as Promise<T>,
     async listen(channel, onPayload) {
       const { unlisten } = await sql.listen(channel, onPayload);
       return unlisten;
@@ -116,6 +128,10 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     db,
     driver: { kind: 'pglite', pg },
     query: async <T>(text: string, params: unknown[]) => (await pg.query<T>(text, params)).rows,
+    transaction: <T>(work: (query: Query) => Promise<T>) =>
+      pg.transaction((tx) =>
+        work(async <R>(text: string, params: unknown[]) => (await tx.query<R>(text, params)).rows),
+      ),
     listen: (channel, onPayload) => pg.listen(channel, onPayload),
     async notify(channel, payload) {
       await pg.query('select pg_notify($1, $2)', [channel, payload]);

@@ -15,6 +15,8 @@ export interface IngestRow {
   model: string;
   provider: string;
   body: string;
+  /** Sent in its provider's own batch: it gets no chunk (the executor never claims it). */
+  native: boolean;
 }
 
 export interface RowSink {
@@ -39,19 +41,22 @@ export async function openRowSink(database: Database, batchId: string): Promise<
   return withChunks(database, batchId, rows);
 }
 
-/** Plans the chunks while rows go by, and writes them once every row is durable. */
+/**
+ * Plans the chunks of the lines the executor runs while rows go by (every CHUNK_LINES lines; a
+ * chunk spans its first to its last such line), and writes them once every row is durable.
+ */
 function withChunks(database: Database, batchId: string, rows: RowSink): RowSink {
-  const chunks = new Map<number, { lines: number; providers: Set<string> }>();
+  const chunks = new Map<number, { first: number; last: number; providers: Set<string> }>();
   return {
     async add(row) {
-      const index = Math.floor(row.lineIndex / CHUNK_LINES);
-      let chunk = chunks.get(index);
-      if (!chunk) {
-        chunk = { lines: 0, providers: new Set() };
-        chunks.set(index, chunk);
+      if (!row.native) {
+        const index = Math.floor(row.lineIndex / CHUNK_LINES);
+        const chunk = chunks.get(index);
+        if (chunk) {
+          chunk.last = row.lineIndex;
+          chunk.providers.add(row.provider);
+        } else chunks.set(index, { first: row.lineIndex, last: row.lineIndex, providers: new Set([row.provider]) });
       }
-      chunk.lines++;
-      chunk.providers.add(row.provider);
       await rows.add(row);
     },
     async finish() {
@@ -59,8 +64,8 @@ function withChunks(database: Database, batchId: string, rows: RowSink): RowSink
       const values = [...chunks].map(([chunkIndex, c]) => ({
         batchId,
         chunkIndex,
-        firstLine: chunkIndex * CHUNK_LINES,
-        lineCount: c.lines,
+        firstLine: c.first,
+        lineCount: c.last - c.first + 1,
         providers: [...c.providers],
       }));
       for (let i = 0; i < values.length; i += 1000) {
@@ -83,7 +88,7 @@ async function copySink(
   batchId: string,
 ): Promise<RowSink> {
   const stream: Writable = await sql`
-    copy batch_requests (batch_id, line_index, custom_id, model, provider, body) from stdin`.writable();
+    copy batch_requests (batch_id, line_index, custom_id, model, provider, body, native) from stdin`.writable();
   // A failed COPY (the server refused a row, the connection dropped) surfaces from the next write
   // or from finish(), never as an unhandled stream error.
   let failure: Error | undefined;
@@ -98,7 +103,7 @@ async function copySink(
   };
   return {
     async add(row) {
-      buffer += `${prefix}${row.lineIndex}\t${copyEscape(row.customId)}\t${copyEscape(row.model)}\t${copyEscape(row.provider)}\t${copyEscape(row.body)}\n`;
+      buffer += `${prefix}${row.lineIndex}\t${copyEscape(row.customId)}\t${copyEscape(row.model)}\t${copyEscape(row.provider)}\t${copyEscape(row.body)}\t${row.native ? 't' : 'f'}\n`;
       if (buffer.length >= 256 * 1024) {
         const text = buffer;
         buffer = '';

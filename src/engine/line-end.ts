@@ -77,18 +77,31 @@ function redactUpstreamError(statusCode: number, body: { text: string; json: unk
   return { text: JSON.stringify(json), json };
 }
 
+/**
+ * An upstream answer as stored: single-line JSON (a 2xx whose body is not JSON counts as a 502),
+ * error messages redacted, tokens read from a successful answer's usage.
+ */
+export function answerOf(rawStatus: number, requestId: string | null | undefined, raw: string): Answer {
+  let body = normalizeBody(raw, rawStatus);
+  const ok = rawStatus >= 200 && rawStatus < 300 && body.valid;
+  const statusCode = rawStatus >= 200 && rawStatus < 300 && !body.valid ? 502 : rawStatus;
+  if (!ok) body = { ...body, ...redactUpstreamError(statusCode, body) };
+  return {
+    kind: 'answer',
+    statusCode,
+    requestId: requestId ?? `req_${randomUUID().replaceAll('-', '')}`,
+    body: body.text,
+    tokens: ok ? tokensOf(body.json) : { input: 0, output: 0 },
+  };
+}
+
 export function attemptOfResponse(res: ProviderResponse, ctx: AttemptContext): Attempt {
-  let body = normalizeBody(res.body, res.statusCode);
-  const ok = res.statusCode >= 200 && res.statusCode < 300 && body.valid;
+  const answer = answerOf(res.statusCode, headerValue(res.headers, 'x-request-id'), res.body);
   // A 2xx whose body is not JSON is treated like a 502: the upstream misbehaved, try again.
-  const statusCode = res.statusCode >= 200 && res.statusCode < 300 && !body.valid ? 502 : res.statusCode;
-  if (!ok && isRetryableStatus(statusCode) && canRetry(ctx)) {
+  if (!(answer.statusCode >= 200 && answer.statusCode < 300) && isRetryableStatus(answer.statusCode) && canRetry(ctx)) {
     return { kind: 'retry', delayMs: retryDelayMs(ctx.attempt, ctx.backoff, requestedDelayMs(res.headers)) };
   }
-  if (!ok) body = { ...body, ...redactUpstreamError(statusCode, body) };
-  const requestId = headerValue(res.headers, 'x-request-id') ?? `req_${randomUUID().replaceAll('-', '')}`;
-  const tokens = ok ? tokensOf(body.json) : { input: 0, output: 0 };
-  return { kind: 'answer', statusCode, requestId, body: body.text, tokens };
+  return answer;
 }
 
 /** A send that threw: a timeout or a connection failure (whose own message, naming addresses, is not kept). */

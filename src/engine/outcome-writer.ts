@@ -122,7 +122,7 @@ export class OutcomeWriter {
     const started = performance.now();
     let progress: Awaited<ReturnType<typeof recordOutcomes>>;
     try {
-      progress = await recordOutcomes(this.deps.database, this.owner, outcomes, finished, this.deps.clock.now());
+      progress = await recordOutcomes(this.deps.database.query, this.owner, outcomes, finished, this.deps.clock.now());
     } catch (error) {
       this.buffer = outcomes.concat(this.buffer);
       this.finished = finished.concat(this.finished);

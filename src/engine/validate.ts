@@ -45,7 +45,7 @@ export async function validateBatch(
 
   await deleteBatchRows(deps.database, batch.id);
   const sink = await openRowSink(deps.database, batch.id);
-  const checker = new LineChecker(deps, batch.endpoint);
+  const checker = new LineChecker(deps, batch.endpoint, batch.mode);
   const errors: BatchErrorEntry[] = [];
   let count: number;
   try {
@@ -69,6 +69,7 @@ export async function validateBatch(
     total: count,
     model: single(checker.models),
     provider: single(checker.providers),
+    nativeParts: [...checker.nativeLines].map(([provider, total]) => ({ provider, total })),
   });
   if (!updated) {
     // Cancelled (or taken over) while we validated: our rows must not run.

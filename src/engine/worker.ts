@@ -2,7 +2,8 @@
 //   claim loop — lease chunks of lines (fairly across projects and batches, only for providers
 //                with room) → hand them to the executor, which runs them (executor.ts) → the
 //                outcome writer records how each ended (outcome-writer.ts)
-//   heartbeat  — renew the leases of every chunk (and validation) still held
+//   heartbeat  — renew the leases of every chunk (and validation, and provider batch) still held
+//   native     — provider batches: submit, poll, forward cancels, collect (native-poller.ts)
 //   validation and maintenance loops — see maintainer.ts
 // Every wait takes the stop signal; `stop()` drains in-flight requests within a bound, records
 // what ended and releases the rest, each step bounded so a database that is away cannot hold it.
@@ -10,13 +11,16 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
 import { claimChunks, releaseChunks, renewLeases } from '../db/queries/batch-requests.js';
+import { renewProviderBatchLeases } from '../db/queries/provider-batches.js';
 import { batches } from '../db/tables/batches.js';
 import type { Deps } from '../domain/deps.js';
 import type { BatchEvent } from '../domain/events.js';
 import type { Providers } from '../providers/index.js';
+import type { NativeBatchAdapters } from '../providers/native/index.js';
 import { Executor } from './executor.js';
 import { fairQuotas } from './fairness.js';
 import { Maintainer } from './maintainer.js';
+import { NativePoller } from './native-poller.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import type { BackoffPolicy } from './retry.js';
 import { Signal, withDeadline } from './signal.js';
@@ -61,6 +65,7 @@ export class Worker {
   private readonly executor: Executor;
   private readonly writer: OutcomeWriter;
   private readonly maintainer: Maintainer;
+  private readonly poller: NativePoller | null;
   private readonly workToClaim = new Signal();
   /** Diagnostics: claim statements and their time (the writer keeps its own). */
   private readonly claimStats = { claims: 0, claimMs: 0 };
@@ -71,6 +76,7 @@ export class Worker {
     private readonly deps: Deps,
     providers: Providers,
     options: Partial<WorkerOptions> = {},
+    adapters: NativeBatchAdapters = new Map(),
   ) {
     this.options = { ...defaultWorkerOptions(), ...options };
     this.id = this.options.workerId;
@@ -85,6 +91,12 @@ export class Worker {
       batchEnded: (batchId) => this.maintainer.finalizeSoon(batchId),
       chunksFreed: () => this.workToClaim.poke(),
     });
+    this.poller =
+      adapters.size === 0
+        ? null
+        : new NativePoller(deps, adapters, this.id, this.options, {
+            batchEnded: (batchId) => this.maintainer.finalizeSoon(batchId),
+          });
     this.executor = new Executor(deps, providers, this.options.backoff, this.stopping, {
       onEnd: (row, end) => this.writer.record(row, end),
       onRoom: () => this.workToClaim.poke(),
@@ -115,6 +127,8 @@ export class Worker {
       this.loop('validation', () => this.maintainer.validationLoop(this.stopping)),
       this.loop('maintenance', () => this.maintainer.maintenanceLoop(this.stopping)),
     ];
+    const { poller } = this;
+    if (poller) this.loops.push(this.loop('native', () => poller.loop(this.stopping)));
   }
 
   /** Stop claiming, let in-flight requests finish (bounded), record what ended, release the chunks. */
@@ -202,6 +216,7 @@ export class Worker {
       try {
         if (this.writer.holdsChunks) await renewLeases(this.deps.database, this.id, this.options.leaseMs);
         await this.maintainer.renewValidationLease();
+        if (this.poller) await renewProviderBatchLeases(this.deps.database, this.id, this.options.leaseMs);
       } catch (error) {
         this.deps.log.warn({ err: error, worker: this.id }, 'lease renewal failed');
       }
@@ -209,10 +224,12 @@ export class Worker {
   }
 
   private onBatchEvent(event: BatchEvent): void {
-    if (event.status === 'cancelling') {
+    if (event.status === 'cancelling' || event.status === 'failed') {
       this.executor.abort(event.id, 'batch_cancelled');
       // Done at once if nothing was in flight here; otherwise the writer asks again once it is.
-      this.maintainer.finalizeSoon(event.id);
+      if (event.status === 'cancelling') this.maintainer.finalizeSoon(event.id);
     }
+    // A cancel to forward, or a new batch whose native part waits to be submitted.
+    if (event.status === 'cancelling' || event.status === 'in_progress') this.poller?.wake();
   }
 }

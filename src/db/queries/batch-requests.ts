@@ -8,7 +8,7 @@
 // and runs inside use cases, so it stays on Drizzle. Lease times are the database's clock (every
 // process agrees on it); the times written on rows come from the caller's clock.
 import { sql } from 'drizzle-orm';
-import { type Database, type Db, rows } from '../client.js';
+import { type Database, type Db, type Query, rows } from '../client.js';
 import { CHUNK_LINES } from '../tables/batch-chunks.js';
 import type { BatchStatus } from '../tables/batches.js';
 import { NO_ANSWER_MESSAGES, type NoAnswerCode } from './no-answer.js';
@@ -106,7 +106,7 @@ const CLAIM_SQL = `
   select l.batch_id as "batchId", l.chunk_index as "chunkIndex", r.line_index as "lineIndex",
     r.custom_id as "customId", r.model, r.provider, r.body
   from leased l
-  left join batch_requests r on r.batch_id = l.batch_id and r.state <> 'done'
+  left join batch_requests r on r.batch_id = l.batch_id and r.state <> 'done' and not r.native
     and r.line_index >= l.first_line and r.line_index < l.first_line + l.line_count
   order by l.batch_id, r.line_index`;
 
@@ -141,7 +141,7 @@ export interface BatchProgress {
  * that took its chunk over, or ended by a cancel) is skipped, so nothing is ever counted twice.
  */
 export async function recordOutcomes(
-  database: Database,
+  query: Query,
   owner: string,
   outcomes: RowOutcome[],
   finished: ChunkKey[],
@@ -163,7 +163,7 @@ export async function recordOutcomes(
   }));
   const chunks = finished.map((c) => ({ batch_id: c.batchId, chunk_index: c.chunkIndex }));
   const params = [JSON.stringify(input), JSON.stringify(chunks), owner, completedAt.toISOString()];
-  return database.query<BatchProgress>(RECORD_SQL, params);
+  return query<BatchProgress>(RECORD_SQL, params);
 }
 
 const RECORD_SQL = `
@@ -222,7 +222,8 @@ export async function releaseChunks(database: Database, owner: string): Promise<
 }
 
 /**
- * End every open row of a batch that no live worker holds (its chunk is free, lapsed or gone)
+ * End every open row of a batch that no live worker holds (its chunk is free, lapsed or gone),
+ * lines sent in a provider's own batch excepted (the native poller ends those),
  * with a no-answer code, counting them as failed, and drop those chunks. Rows of chunks under a
  * live lease are left to their worker, which aborts them on the batch event. Nothing here waits
  * for a lock: a row or chunk locked now is being recorded or claimed, and a later sweep ends it.
@@ -236,7 +237,7 @@ export async function endOpenRows(db: Db, batchId: string, code: NoAnswerCode, a
         status_code = null, response = null, completed_at = ${at.toISOString()}::timestamptz
       where ctid = any(array(
         select r.ctid from batch_requests r
-        where r.batch_id = ${batchId} and r.state <> 'done'
+        where r.batch_id = ${batchId} and r.state <> 'done' and not r.native
           and not exists (
             select 1 from batch_chunks c
             where c.batch_id = r.batch_id

@@ -2,7 +2,7 @@
 // (`state` pending → done) with the final answer (2xx body, upstream error, or a no-answer error
 // code) and the tokens and cost it added to its batch, exactly once. Who works on a line is leased
 // per chunk of lines (batch-chunks.ts), not per row.
-import { integer, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, integer, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { batches } from './batches.js';
 
 export type RequestState = 'pending' | 'done';
@@ -20,6 +20,8 @@ export const batchRequests = pgTable(
     model: text('model').notNull(),
     provider: text('provider').notNull(),
     body: text('body').notNull(),
+    /** Sent in its provider's own batch (provider_batches), not by the executor. */
+    native: boolean('native').notNull().default(false),
     state: text('state').$type<RequestState>().notNull().default('pending'),
     statusCode: integer('status_code'),
     response: text('response'),

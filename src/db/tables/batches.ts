@@ -2,7 +2,7 @@
 // `lease_*` marks the worker validating the batch, so a crashed validation is taken over (a few
 // times: `validation_attempts`).
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { files } from './files.js';
 import { projects } from './projects.js';
 
@@ -17,6 +17,17 @@ export const BATCH_STATUSES = [
   'cancelled',
 ] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+export const BATCH_MODES = ['auto', 'native', 'direct'] as const;
+export type BatchMode = (typeof BATCH_MODES)[number];
+
+export interface ProviderBatchSummary {
+  provider: string;
+  /** The provider's batch id; null until it returned one. */
+  id: string | null;
+  status: string;
+  requestCounts: { total: number; completed: number; failed: number };
+}
 
 export interface BatchErrorEntry {
   code: string;
@@ -49,6 +60,15 @@ export const batches = pgTable(
     model: text('model'),
     provider: text('provider'),
     providerBatchId: text('provider_batch_id'),
+    /** `auto` (native providers' lines go native), `native` (every line must), `direct`. */
+    mode: text('mode').$type<BatchMode>().notNull().default('auto'),
+    /** Created with inline `requests` (its batch object then carries `results` once terminal). */
+    inlineRequests: boolean('inline_requests').notNull().default(false),
+    /** The provider batches of its native lines, as the batch object shows them. */
+    providerBatches: jsonb('provider_batches').$type<ProviderBatchSummary[]>().notNull().default([]),
+    /** Lines of running provider batches the provider reports done, not yet collected into rows. */
+    nativeCompleted: integer('native_completed').notNull().default(0),
+    nativeFailed: integer('native_failed').notNull().default(0),
     total: integer('total').notNull().default(0),
     completed: integer('completed').notNull().default(0),
     failed: integer('failed').notNull().default(0),

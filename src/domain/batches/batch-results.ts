@@ -6,6 +6,7 @@ import type { Caller } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
 import { ObjectId } from '../ids.js';
+import { type Batch, isTerminal } from './batch.js';
 import { findCallerBatchRow } from './find-batch.js';
 
 export const BatchResultsInput = z.object({
@@ -72,4 +73,19 @@ export async function batchResults(
     };
   });
   return { data, hasMore: rows.length > limit };
+}
+
+/** GoModel's batch object carries its results once it ended, for inline-request batches of at most this many lines. */
+export const INLINE_RESULTS_MAX_LINES = 1000;
+
+/** The results a GoModel client expects in the batch object: every line, in input order; null when not applicable. */
+export async function inlineResults(
+  deps: Pick<Deps, 'db'>,
+  caller: Caller,
+  batch: Pick<Batch, 'id' | 'status' | 'inlineRequests' | 'requestCounts'>,
+): Promise<BatchResult[] | null> {
+  if (!batch.inlineRequests || !isTerminal(batch.status) || batch.requestCounts.total > INLINE_RESULTS_MAX_LINES) {
+    return null;
+  }
+  return (await batchResults(deps, caller, { id: batch.id, limit: INLINE_RESULTS_MAX_LINES })).data;
 }

@@ -1,5 +1,11 @@
 // The Batch domain object (camelCase, unix seconds) and its mapping from a row.
-import type { BatchErrorEntry, BatchStatus, batches } from '../../db/tables/batches.js';
+import type {
+  BatchErrorEntry,
+  BatchMode,
+  BatchStatus,
+  batches,
+  ProviderBatchSummary,
+} from '../../db/tables/batches.js';
 import { unixSeconds } from '../clock.js';
 
 export const BATCH_ENDPOINTS = ['/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/responses'] as const;
@@ -32,6 +38,13 @@ export interface Batch {
   model: string | null;
   provider: string | null;
   providerBatchId: string | null;
+  /** Where its lines run: `auto`, `native` or `direct`. */
+  mode: BatchMode;
+  /** Its lines handed to providers' own batch APIs (empty when none). */
+  providerBatches: ProviderBatchSummary[];
+  /** Created with inline requests (GoModel): its results travel in the batch object once it ends. */
+  inlineRequests: boolean;
+  /** Lines that ended, counting what providers report done in their running batches. */
   requestCounts: { total: number; completed: number; failed: number };
   usage: BatchUsage;
   createdAt: number;
@@ -66,7 +79,14 @@ export function toBatch(row: typeof batches.$inferSelect): Batch {
     model: row.model,
     provider: row.provider,
     providerBatchId: row.providerBatchId,
-    requestCounts: { total: row.total, completed: row.completed, failed: row.failed },
+    mode: row.mode,
+    providerBatches: row.providerBatches,
+    inlineRequests: row.inlineRequests,
+    requestCounts: {
+      total: row.total,
+      completed: row.completed + row.nativeCompleted,
+      failed: row.failed + row.nativeFailed,
+    },
     usage: {
       inputTokens: row.inputTokens,
       outputTokens: row.outputTokens,

@@ -1,6 +1,7 @@
 // Create a batch from an uploaded input file or from inline `requests` (stored as a generated
 // file). The batch starts `validating`; a worker validates it line by line and ingests its rows.
 import { z } from 'zod';
+import { BATCH_MODES } from '../../db/tables/batches.js';
 import { type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { AppError, notFound, parseInput } from '../errors.js';
@@ -24,6 +25,7 @@ const CreateBatchFields = z.object({
   completionWindow: z.literal('24h', { error: "only '24h' is supported" }).default('24h'),
   metadata: Metadata.nullish(),
   jobName: z.string().max(256, 'is at most 256 characters').nullish(),
+  mode: z.enum(BATCH_MODES, { error: `must be one of ${BATCH_MODES.join(', ')}` }).default('auto'),
 });
 type CreateBatchFields = z.infer<typeof CreateBatchFields>;
 
@@ -49,7 +51,7 @@ export async function createBatch(deps: Deps, caller: Caller, input: CreateBatch
   const parsed = parseInput(CreateBatchInput, input);
   if (parsed.requests) {
     const file = await storeInlineRequests(deps, caller, parsed.requests);
-    return batchOver(deps, caller, parsed, file.id);
+    return batchOver(deps, caller, parsed, file.id, true);
   }
   return batchOver(deps, caller, parsed, (await findInputFile(deps, caller, parsed.inputFileId!)).id);
 }
@@ -66,7 +68,7 @@ export async function createBatchFromStoredRequests(
   requestsFileId: string,
 ): Promise<Batch> {
   try {
-    return await batchOver(deps, caller, parseInput(StoredRequestsFields, fields), requestsFileId);
+    return await batchOver(deps, caller, parseInput(StoredRequestsFields, fields), requestsFileId, true);
   } catch (error) {
     await deleteStoredFile(deps.db, requestsFileId).catch(() => {});
     throw error;
@@ -97,8 +99,16 @@ export async function storeInlineRequests(
 }
 
 /** The batch over a stored input file; an omitted endpoint is read from its first line. */
-async function batchOver(deps: Deps, caller: Caller, parsed: CreateBatchFields, fileId: string): Promise<Batch> {
+async function batchOver(
+  deps: Deps,
+  caller: Caller,
+  parsed: CreateBatchFields,
+  fileId: string,
+  inlineRequests = false,
+): Promise<Batch> {
   return insertBatch(deps, {
+    mode: parsed.mode,
+    inlineRequests,
     projectId: projectOf(caller),
     inputFileId: fileId,
     endpoint: parsed.endpoint ?? (await peekEndpoint(deps, fileId)),

@@ -1,6 +1,6 @@
 // Record a new batch over an input file already stored: status `validating`, expiring one
 // completion window after creation. Announces it and wakes the workers, which validate it.
-import { batches } from '../../db/tables/batches.js';
+import { type BatchMode, batches } from '../../db/tables/batches.js';
 import type { Deps } from '../deps.js';
 import { newBatchId } from '../ids.js';
 import { type Batch, toBatch } from './batch.js';
@@ -15,6 +15,9 @@ export interface NewBatch {
   completionWindow: string;
   metadata: Record<string, string> | null;
   jobName: string | null;
+  mode?: BatchMode;
+  /** Created from inline requests (GoModel). */
+  inlineRequests?: boolean;
 }
 
 export async function insertBatch(deps: Pick<Deps, 'db' | 'clock' | 'events'>, batch: NewBatch): Promise<Batch> {

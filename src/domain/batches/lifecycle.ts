@@ -6,7 +6,7 @@
 //
 //   validating ──start──▶ in_progress ──markFinalizing──▶ finalizing ──finish──▶ completed | expired
 //        │                    │  (every line ended; or past expires_at: lines end batch_expired) │
-//        ├──failValidation──▶ failed                                                            │
+//        ├──failValidation──▶ failed        (in_progress ──failRun──▶ failed: a provider refused its part)  │
 //        ├──expireDue──▶ expired (never started)                                                │
 //        └──cancel──▶ cancelled        in_progress | finalizing ──cancel──▶ cancelling ──finish──▶ cancelled
 import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
@@ -14,6 +14,7 @@ import type { Db } from '../../db/client.js';
 import { endOpenRows } from '../../db/queries/batch-requests.js';
 import { batchChunks } from '../../db/tables/batch-chunks.js';
 import { type BatchErrorEntry, type BatchStatus, batches } from '../../db/tables/batches.js';
+import { providerBatches } from '../../db/tables/provider-batches.js';
 import type { Deps } from '../deps.js';
 
 export type BatchRow = typeof batches.$inferSelect;
@@ -40,19 +41,64 @@ async function terminal(deps: LifecycleDeps, change: (tx: Db) => Promise<BatchRo
   return announced(deps, await deps.db.transaction(async (tx) => change(tx)));
 }
 
-/** validating → in_progress: validation (held by `owner`) ingested every line. */
+/**
+ * validating → in_progress: validation (held by `owner`) ingested every line. Each provider batch
+ * its native lines go to is recorded with it, to be submitted by the native poller.
+ */
 export async function start(
   deps: LifecycleDeps,
   id: string,
   owner: string,
-  run: { endpoint: string | null; total: number; model: string | null; provider: string | null },
+  run: {
+    endpoint: string | null;
+    total: number;
+    model: string | null;
+    provider: string | null;
+    nativeParts: { provider: string; total: number }[];
+  },
 ): Promise<BatchRow | null> {
-  const [row] = await deps.db
-    .update(batches)
-    .set({ ...run, status: 'in_progress', inProgressAt: deps.clock.now(), leaseOwner: null, leaseExpiresAt: null })
-    .where(and(eq(batches.id, id), eq(batches.status, 'validating'), eq(batches.leaseOwner, owner)))
-    .returning();
+  const { nativeParts, ...fields } = run;
+  const now = deps.clock.now();
+  const row = await deps.db.transaction(async (tx) => {
+    const [started] = await tx
+      .update(batches)
+      .set({
+        ...fields,
+        status: 'in_progress',
+        inProgressAt: now,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        providerBatches: nativeParts.map((part) => ({
+          provider: part.provider,
+          id: null,
+          status: 'validating',
+          requestCounts: { total: part.total, completed: 0, failed: 0 },
+        })),
+      })
+      .where(and(eq(batches.id, id), eq(batches.status, 'validating'), eq(batches.leaseOwner, owner)))
+      .returning();
+    if (started && nativeParts.length > 0) {
+      await tx.insert(providerBatches).values(nativeParts.map((part) => ({ batchId: id, ...part, nextPollAt: now })));
+    }
+    return started;
+  });
   return announced(deps, row);
+}
+
+/**
+ * in_progress | cancelling | finalizing → failed, with why: a provider refused or failed the
+ * batch's native part. Lines still running elsewhere are aborted when workers hear of it.
+ */
+export async function failRun(deps: LifecycleDeps, id: string, errors: BatchErrorEntry[]): Promise<BatchRow | null> {
+  return terminal(deps, async (tx) => {
+    const [row] = await tx
+      .update(batches)
+      .set({ status: 'failed', failedAt: deps.clock.now(), errors })
+      .where(and(eq(batches.id, id), inArray(batches.status, ['in_progress', 'cancelling', 'finalizing'])))
+      .returning();
+    if (row) await tx.delete(batchChunks).where(eq(batchChunks.batchId, id));
+    return row;
+  });
 }
 
 /** validating → failed, with why: validation (held by `owner`) found problems. Nothing ran. */

@@ -50,5 +50,6 @@ export async function retryBatch(deps: Deps, caller: Caller, input: z.input<type
     completionWindow: source.completionWindow,
     metadata: { ...source.metadata, retry_of: source.id },
     jobName: source.jobName,
+    mode: source.mode,
   });
 }

@@ -1,9 +1,12 @@
 // The checks of one input line, pure and per line: JSON object, nesting depth, custom_id (present,
 // unique, bounded, no control characters), method, url, body, model (a configured name only),
-// parameters batchgate cannot run (`stream: true`). Returns the row to ingest or the problem.
-import type { BatchErrorEntry } from '../../db/tables/batches.js';
+// parameters batchgate cannot run (`stream: true`; for Anthropic models, anything the translation
+// to Messages cannot carry), and where the line runs: in its provider's own batch (native) or
+// through the executor, by the batch's `mode`. Returns the row to ingest or the problem.
+import type { BatchErrorEntry, BatchMode } from '../../db/tables/batches.js';
 import { BATCH_ENDPOINTS } from '../../domain/batches/batch.js';
 import type { Deps } from '../../domain/deps.js';
+import { findUntranslatable } from '../../providers/anthropic/chat-to-messages.js';
 import type { IngestRow } from '../ingest.js';
 
 /** JSON nested deeper than this is refused before anything walks it recursively. */
@@ -42,10 +45,15 @@ export class LineChecker {
   readonly seenIds = new Set<string>();
   readonly models = new Set<string>();
   readonly providers = new Set<string>();
+  /** Native lines per provider (one provider batch each). */
+  readonly nativeLines = new Map<string, number>();
+  /** The model of each OpenAI-type provider's native lines: its Batch API takes one model per file. */
+  private readonly nativeModel = new Map<string, string>();
 
   constructor(
     private readonly deps: Pick<Deps, 'config'>,
     public endpoint: string | null,
+    private readonly mode: BatchMode = 'auto',
   ) {}
 
   /** Never throws: a line that cannot be checked is itself the problem. */
@@ -117,9 +125,54 @@ export class LineChecker {
       const message = `Line ${line}: streaming is not supported in a batch; remove "stream": true.`;
       return lineError('unsupported_parameter', message, line, 'body.stream');
     }
+    const provider = this.deps.config.providers[model.provider];
+    if (provider?.type === 'anthropic') {
+      if (this.endpoint !== '/v1/chat/completions') {
+        const message = `Line ${line}: model '${model.id}' (an Anthropic model) only serves /v1/chat/completions.`;
+        return lineError('unsupported_endpoint', message, line, 'url');
+      }
+      const problem = findUntranslatable(fields);
+      if (problem) return lineError('unsupported_parameter', `Line ${line}: ${problem.message}`, line, problem.param);
+    }
+    const native = this.runsNative(model.provider, model.upstreamModel, line);
+    if (typeof native !== 'boolean') return native;
     this.models.add(model.id);
     this.providers.add(model.provider);
+    if (native) this.nativeLines.set(model.provider, (this.nativeLines.get(model.provider) ?? 0) + 1);
     const upstreamBody = model.upstreamModel === model.id ? fields : { ...fields, model: model.upstreamModel };
-    return { lineIndex, customId, model: model.id, provider: model.provider, body: JSON.stringify(upstreamBody) };
+    return {
+      lineIndex,
+      customId,
+      model: model.id,
+      provider: model.provider,
+      body: JSON.stringify(upstreamBody),
+      native,
+    };
+  }
+
+  /**
+   * Whether the line goes to its provider's own batch: `direct` never; `auto` when the provider
+   * has `nativeBatch`; `native` always, else the line fails. An OpenAI-type provider batch takes
+   * one model: in `auto` a line of another model runs directly, in `native` it fails.
+   */
+  private runsNative(providerName: string, upstreamModel: string, line: number): boolean | BatchErrorEntry {
+    if (this.mode === 'direct') return false;
+    const provider = this.deps.config.providers[providerName];
+    const nativeBatch = provider !== undefined && provider.type !== 'mock' && provider.nativeBatch;
+    if (!nativeBatch) {
+      if (this.mode === 'auto') return false;
+      const message = `Line ${line}: provider '${providerName}' has no native batch API configured (mode "native").`;
+      return lineError('native_batch_unsupported', message, line, 'body.model');
+    }
+    if (provider.type === 'openai') {
+      const first = this.nativeModel.get(providerName);
+      if (first === undefined) this.nativeModel.set(providerName, upstreamModel);
+      else if (first !== upstreamModel) {
+        if (this.mode === 'auto') return false;
+        const message = `Line ${line}: a native batch on provider '${providerName}' takes one model ('${first}'), not '${upstreamModel}'.`;
+        return lineError('native_batch_unsupported', message, line, 'body.model');
+      }
+    }
+    return true;
   }
 }

@@ -6,11 +6,10 @@
 // clients see a dropped connection rather than an end that reads as "finished".
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
-import type { Batch } from '../../domain/batches/batch.js';
 import { type WatchBatchInput, watchBatch } from '../../domain/batches/watch-batch.js';
 import type { Caller } from '../../domain/caller.js';
 import type { Deps } from '../../domain/deps.js';
-import { toOpenAIBatch } from './serialize.js';
+import { batchObject } from './batch-object.js';
 
 export const SSE_KEEP_ALIVE_MS = 15_000;
 
@@ -20,7 +19,7 @@ export interface EventStreamOptions {
   closing: AbortSignal;
 }
 
-const frame = (n: number, batch: Batch) => `event: batch\nid: ${n}\ndata: ${JSON.stringify(toOpenAIBatch(batch))}\n\n`;
+const frame = (n: number, object: unknown) => `event: batch\nid: ${n}\ndata: ${JSON.stringify(object)}\n\n`;
 
 /**
  * Open one event stream on `reply`, from the access check to the last byte (the unit a limit on
@@ -56,7 +55,9 @@ export async function streamBatchEvents(
     // The client may have left (or the server begun closing) while the first state was read.
     if (options.closing.aborted || res.destroyed) return;
     let n = 0;
-    for (let next = first; !next.done; next = await updates.next()) res.write(frame(++n, next.value));
+    for (let next = first; !next.done; next = await updates.next()) {
+      res.write(frame(++n, await batchObject(deps, caller, next.value)));
+    }
     ended = !stop.signal.aborted;
   } catch (error) {
     reply.log.error({ err: error }, 'batch event stream failed');

@@ -9,6 +9,7 @@ import { listBatches } from '../../domain/batches/list-batches.js';
 import { retryBatch } from '../../domain/batches/retry-batch.js';
 import type { AppContext } from '../context.js';
 import { SSE_KEEP_ALIVE_MS, streamBatchEvents } from './batch-events.js';
+import { batchObject } from './batch-object.js';
 import { type CreateBatchBody, readCreateBatchBody } from './create-batch-body.js';
 import { toOpenAIBatch, toOpenAIList, toResultItem } from './serialize.js';
 
@@ -25,6 +26,7 @@ const createInput = (b: CreateBatchBody['fields']) => ({
   completionWindow: b.completion_window as never,
   metadata: b.metadata as never,
   jobName: b.job_name as never,
+  mode: b.mode as never,
 });
 
 /** POST /batches, in a scope of its own: its JSON body arrives as a stream (see create-batch-body.ts). */
@@ -54,7 +56,9 @@ export function batchRoutes(app: FastifyInstance, { deps, sseKeepAliveMs }: AppC
     return toOpenAIList(page.data.map(toOpenAIBatch), page.hasMore, (b) => b.id);
   });
 
-  app.get<IdParams>('/batches/:id', async (req) => toOpenAIBatch(await getBatch(deps, req.caller, req.params)));
+  app.get<IdParams>('/batches/:id', async (req) =>
+    batchObject(deps, req.caller, await getBatch(deps, req.caller, req.params)),
+  );
 
   app.get<IdParams & Query>('/batches/:id/results', async (req) => {
     const page = await batchResults(deps, req.caller, { ...req.query, id: req.params.id });
@@ -62,7 +66,7 @@ export function batchRoutes(app: FastifyInstance, { deps, sseKeepAliveMs }: AppC
   });
 
   app.post<IdParams>('/batches/:id/cancel', async (req) =>
-    toOpenAIBatch(await cancelBatch(deps, req.caller, req.params)),
+    batchObject(deps, req.caller, await cancelBatch(deps, req.caller, req.params)),
   );
 
   app.get<IdParams>('/batches/:id/events', (req, reply) =>

@@ -52,6 +52,15 @@ export const toOpenAIBatch = (b: Batch) => ({
   model: b.model,
   provider: b.provider,
   provider_batch_id: b.providerBatchId,
+  provider_batches: b.providerBatches.map((p) => ({
+    provider: p.provider,
+    id: p.id,
+    status: p.status,
+    request_counts: p.requestCounts,
+  })),
+  mode: b.mode,
+  /** GoModel: an inline-request batch's results once it ended (GET /v1/batches/:id fills them in). */
+  results: null as ReturnType<typeof toResultItem>[] | null,
   usage: {
     input_tokens: b.usage.inputTokens,
     output_tokens: b.usage.outputTokens,

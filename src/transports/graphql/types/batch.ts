@@ -5,6 +5,7 @@ import { batchResults } from '../../../domain/batches/batch-results.js';
 import { builder } from '../builder.js';
 import { toIndexConnection } from '../pagination.js';
 import { BatchError } from './batch-error.js';
+import { BatchMode } from './batch-mode.js';
 import { BatchRequestCounts } from './batch-request-counts.js';
 import { BatchResultConnection } from './batch-result-connection.js';
 import { BatchStatus } from './batch-status.js';
@@ -12,6 +13,7 @@ import { BatchUsage } from './batch-usage.js';
 import { DateTime } from './date-time.js';
 import { File } from './file.js';
 import { JSONScalar } from './json.js';
+import { ProviderBatch } from './provider-batch.js';
 
 export const Batch = builder.objectRef<DomainBatch>('Batch').implement({
   fields: (t) => ({
@@ -26,6 +28,15 @@ export const Batch = builder.objectRef<DomainBatch>('Batch').implement({
     jobName: t.exposeString('jobName', { nullable: true }),
     model: t.exposeString('model', { nullable: true, description: 'The model of every line; null when mixed.' }),
     provider: t.exposeString('provider', { nullable: true, description: 'The provider; null when several.' }),
+    mode: t.expose('mode', { type: BatchMode }),
+    providerBatchId: t.exposeString('providerBatchId', {
+      nullable: true,
+      description: "The provider batch's id when exactly one provider batch holds its lines.",
+    }),
+    providerBatches: t.expose('providerBatches', {
+      type: [ProviderBatch],
+      description: "Its lines handed to providers' own batch APIs (empty when none).",
+    }),
     requestCounts: t.expose('requestCounts', { type: BatchRequestCounts }),
     usage: t.expose('usage', { type: BatchUsage }),
     errors: t.expose('errors', { type: [BatchError], nullable: true, description: 'Why validation failed.' }),

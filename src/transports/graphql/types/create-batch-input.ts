@@ -1,6 +1,7 @@
 // CreateBatchInput: what createBatch takes; validated by the domain's CreateBatchInput schema
 // (exactly one of inputFileId and requests, as on REST).
 import { builder } from '../builder.js';
+import { BatchMode } from './batch-mode.js';
 import { JSONScalar } from './json.js';
 
 export const CreateBatchInput = builder.inputType('CreateBatchInput', {
@@ -21,5 +22,6 @@ export const CreateBatchInput = builder.inputType('CreateBatchInput', {
       description: 'Up to 16 string keys (≤ 64 chars) with string values (≤ 512 chars).',
     }),
     jobName: t.string({ description: 'A name for the batch (≤ 256 chars).' }),
+    mode: t.field({ type: BatchMode, description: 'Where its lines run (default AUTO).' }),
   }),
 });

@@ -38,6 +38,7 @@ builder.mutationType({
           completionWindow: (input.completionWindow ?? undefined) as DomainInput['completionWindow'],
           metadata: input.metadata as DomainInput['metadata'],
           jobName: input.jobName,
+          mode: input.mode ?? undefined,
         }),
     }),
     cancelBatch: t.field({

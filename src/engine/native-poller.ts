@@ -1,0 +1,285 @@
+// The native poller: drives the parts of running batches handed to a provider's own batch API
+// (provider_batches), from any worker, one leased part at a time:
+//   submitting — look for a provider batch a crash left behind (OpenAI type: tagged with our
+//                batch id), else stream the lines up and create one; its id is stored at once
+//   running    — poll it and mirror its status and counts onto our batch; forward a cancel (ours,
+//                or our deadline passing) once; when it has ended, collect its results
+//   collect    — stream the results into the lines' rows (batch prices), end the lines with no
+//                result (batch_expired, batch_cancelled or provider_result_missing), in one
+//                transaction; the batch is then finalized like any other
+// A provider refusing or failing the batch fails ours with its message (lifecycle.failRun);
+// failures worth retrying wait longer each time (up to 10 minutes), never submitting twice.
+import { eq } from 'drizzle-orm';
+import { type RowOutcome, recordOutcomes } from '../db/queries/batch-requests.js';
+import { NO_ANSWER_MESSAGES, type NoAnswerCode, noAnswer } from '../db/queries/no-answer.js';
+import {
+  endNativeLines,
+  leaseDueProviderBatches,
+  markCollected,
+  nativeLinesPage,
+  type ProviderBatchChange,
+  type ProviderBatchRow,
+  refreshBatchMirror,
+  saveProviderBatch,
+} from '../db/queries/provider-batches.js';
+import { type BatchErrorEntry, batches } from '../db/tables/batches.js';
+import { isTerminal } from '../domain/batches/batch.js';
+import { cancel, failRun } from '../domain/batches/lifecycle.js';
+import { unixSeconds } from '../domain/clock.js';
+import type { Deps } from '../domain/deps.js';
+import { NativeBatchError } from '../providers/native/errors.js';
+import type { NativeBatchAdapters } from '../providers/native/index.js';
+import {
+  lineLookupOf,
+  type NativeBatchSnapshot,
+  type NativeLine,
+  type NativeResult,
+} from '../providers/native/native-batch.js';
+import { missingResultCode } from '../providers/native/status.js';
+import { answerOf, type LineEnd, rowOutcomeOf } from './line-end.js';
+import { Signal } from './signal.js';
+
+type BatchRow = typeof batches.$inferSelect;
+
+const MAX_BACKOFF_MS = 10 * 60 * 1000;
+/** Results are recorded this many lines a statement. */
+const RECORD_PAGE = 500;
+
+const KNOWN_CODES = new Set<string>(Object.keys(NO_ANSWER_MESSAGES));
+
+export interface NativePollerOptions {
+  leaseMs: number;
+  idlePollMs: number;
+}
+
+export class NativePoller {
+  private readonly due = new Signal();
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly adapters: NativeBatchAdapters,
+    private readonly owner: string,
+    private readonly options: NativePollerOptions,
+    private readonly hooks: { batchEnded(batchId: string): void },
+  ) {}
+
+  /** Something changed (a cancel, a new batch): look now rather than at the next idle poll. */
+  wake(): void {
+    this.due.poke();
+  }
+
+  async loop(stop: AbortSignal): Promise<void> {
+    while (!stop.aborted) {
+      const due = await leaseDueProviderBatches(
+        this.deps.database,
+        this.owner,
+        this.deps.clock.now(),
+        this.options.leaseMs,
+      );
+      for (const part of due) {
+        if (stop.aborted) return;
+        await this.advance(part, stop).catch((error) => this.failed(part, error));
+      }
+      if (due.length === 0) await this.due.wait(this.options.idlePollMs, stop);
+    }
+  }
+
+  private pollMs(provider: string): number {
+    const config = this.deps.config.providers[provider];
+    return config && config.type !== 'mock' ? config.nativePollMs : 30_000;
+  }
+
+  private later(provider: string, failures = 0): Date {
+    const wait = Math.min(MAX_BACKOFF_MS, this.pollMs(provider) * 2 ** failures);
+    return new Date(this.deps.clock.now().getTime() + wait);
+  }
+
+  private async advance(part: ProviderBatchRow, stop: AbortSignal): Promise<void> {
+    const [batch] = await this.deps.db.select().from(batches).where(eq(batches.id, part.batchId));
+    const adapter = this.adapters.get(part.provider);
+    if (!batch) return;
+    const now = this.deps.clock.now();
+    const overdue = batch.expiresAt.getTime() <= now.getTime();
+    const stopping = batch.status === 'cancelling' || overdue || isTerminal(batch.status);
+    if (!adapter) {
+      // The provider lost `nativeBatch` (or its entry) since the batch was validated.
+      return this.collect(part, batch, null, 'upstream_unreachable');
+    }
+    if (part.state === 'submitting') {
+      if (stopping) return this.collect(part, batch, null, overdue ? 'batch_expired' : 'batch_cancelled');
+      const createdAfter = (unixSeconds(batch.createdAt) ?? 0) - 300;
+      const found = adapter.findExisting ? await adapter.findExisting(batch.id, createdAfter, stop) : null;
+      const snapshot =
+        found ??
+        (await adapter.submit({
+          batchgateBatchId: batch.id,
+          endpoint: batch.endpoint ?? '/v1/chat/completions',
+          lines: this.linesOf(part),
+          signal: stop,
+        }));
+      await this.save(part, snapshot, { state: 'running', providerBatchId: snapshot.id, submittedAt: now });
+      return;
+    }
+    const id = part.providerBatchId!;
+    const cancelNow = stopping && !part.cancelSentAt;
+    const snapshot = cancelNow ? await adapter.cancel(id, stop) : await adapter.poll(id, stop);
+    if (snapshot.endStatus === 'failed') return this.failBatch(part, snapshot.errors);
+    if (snapshot.status === 'cancelling' && batch.status === 'in_progress') await cancel(this.deps, batch.id);
+    if (snapshot.endStatus) {
+      const cancelled = cancelNow || part.cancelSentAt !== null || batch.status === 'cancelling';
+      const missing = overdue ? 'batch_expired' : cancelled ? 'batch_cancelled' : missingResultCode(snapshot.endStatus);
+      return this.collect(part, batch, snapshot, missing);
+    }
+    await this.save(part, snapshot, cancelNow ? { cancelSentAt: now } : {});
+  }
+
+  /** Store a snapshot, schedule the next poll, mirror it onto the batch and announce any change. */
+  private async save(
+    part: ProviderBatchRow,
+    snapshot: NativeBatchSnapshot,
+    change: Partial<ProviderBatchChange>,
+  ): Promise<void> {
+    const counts = { completed: snapshot.requestCounts.completed, failed: snapshot.requestCounts.failed };
+    await saveProviderBatch(this.deps.db, part, {
+      status: snapshot.status,
+      counts,
+      nextPollAt: this.later(part.provider),
+      failures: 0,
+      ...change,
+    });
+    const changed =
+      part.status !== snapshot.status || part.completed !== counts.completed || part.failed !== counts.failed;
+    const mirrored = await refreshBatchMirror(this.deps.database.query, part.batchId);
+    if (mirrored && (changed || change.providerBatchId)) await this.announce(mirrored);
+  }
+
+  private async announce(batch: { id: string; projectId: string; status: string }): Promise<void> {
+    await this.deps.events
+      .publish({ id: batch.id, projectId: batch.projectId, status: batch.status as BatchRow['status'] })
+      .catch((error) => this.deps.log.warn({ err: error, batch: batch.id }, 'announcing native progress failed'));
+  }
+
+  /** The part's lines in input order, read a page at a time while the submission streams them up. */
+  private async *linesOf(part: ProviderBatchRow): AsyncGenerator<NativeLine> {
+    for (let after = -1; ; ) {
+      const page = await nativeLinesPage(this.deps.database, part.batchId, part.provider, after);
+      yield* page;
+      if (page.length === 0) return;
+      after = page.at(-1)!.lineIndex;
+    }
+  }
+
+  /**
+   * Store every result (when the provider batch exists and ended) and end the lines without one
+   * with `missing`, in one transaction: the batch's counts move from the provider's mirror to its
+   * rows at once. Then it is finalized like any batch whose lines have all ended.
+   */
+  private async collect(
+    part: ProviderBatchRow,
+    batch: BatchRow,
+    snapshot: NativeBatchSnapshot | null,
+    missing: NoAnswerCode,
+  ): Promise<void> {
+    const adapter = this.adapters.get(part.provider);
+    const now = this.deps.clock.now();
+    const lines = await this.deps.database.query<{ lineIndex: number; customId: string; model: string }>(
+      `select line_index as "lineIndex", custom_id as "customId", model from batch_requests
+       where batch_id = $1 and provider = $2 and native`,
+      [part.batchId, part.provider],
+    );
+    const modelOf = new Map(lines.map((line) => [line.lineIndex, line.model]));
+    await this.deps.database.transaction(async (query) => {
+      if (adapter && snapshot) {
+        let page: RowOutcome[] = [];
+        const results = adapter.results(part.providerBatchId!, lineLookupOf(adapter, lines));
+        for await (const result of results) {
+          const outcome = this.outcomeOf(result, part.batchId, modelOf);
+          if (!outcome) continue;
+          page.push(outcome);
+          if (page.length >= RECORD_PAGE) {
+            await recordOutcomes(query, this.owner, page, [], now);
+            page = [];
+          }
+        }
+        if (page.length > 0) await recordOutcomes(query, this.owner, page, [], now);
+      }
+      await endNativeLines(query, part.batchId, part.provider, missing, now);
+      await markCollected(query, part.batchId, part.provider);
+      if (snapshot) {
+        await query(
+          `update provider_batches set status = $3, completed = $4, failed = $5 where batch_id = $1 and provider = $2`,
+          [
+            part.batchId,
+            part.provider,
+            snapshot.status,
+            snapshot.requestCounts.completed,
+            snapshot.requestCounts.failed,
+          ],
+        );
+      }
+      await refreshBatchMirror(query, part.batchId);
+    });
+    this.deps.log.info(
+      { batch: batch.id, provider: part.provider, providerBatch: part.providerBatchId },
+      'native results collected',
+    );
+    this.hooks.batchEnded(batch.id);
+  }
+
+  /** One result as the row it ends (null for an anomaly, which is only logged). */
+  private outcomeOf(result: NativeResult, batchId: string, modelOf: Map<number, string>): RowOutcome | null {
+    if (result.kind === 'anomaly') {
+      this.deps.log.warn(
+        { batch: batchId, ...result },
+        'native results: a line that matches no input line was skipped',
+      );
+      return null;
+    }
+    const line = { batchId, lineIndex: result.line.lineIndex };
+    const end: LineEnd =
+      result.kind === 'answer'
+        ? answerOf(result.statusCode, result.requestId, result.body)
+        : KNOWN_CODES.has(result.code)
+          ? noAnswer(result.code as NoAnswerCode, result.message)
+          : noAnswer('provider_result_missing', result.message);
+    const model = this.deps.config.models.get(modelOf.get(result.line.lineIndex) ?? '');
+    return rowOutcomeOf(line, end, model?.batchPrices);
+  }
+
+  /** The provider refused or failed the part: our batch fails with its reasons. */
+  private async failBatch(part: ProviderBatchRow, errors: BatchErrorEntry[]): Promise<void> {
+    await saveProviderBatch(this.deps.db, part, {
+      state: 'failed',
+      status: 'failed',
+      errors,
+      nextPollAt: this.deps.clock.now(),
+      failures: part.failures,
+    });
+    await refreshBatchMirror(this.deps.database.query, part.batchId);
+    await failRun(this.deps, part.batchId, errors);
+  }
+
+  private async failed(part: ProviderBatchRow, error: unknown): Promise<void> {
+    const permanent = error instanceof NativeBatchError && !error.retryable;
+    this.deps.log.warn(
+      { err: error, batch: part.batchId, provider: part.provider, permanent },
+      permanent ? 'the provider refused a native batch' : 'a native batch call failed; trying again later',
+    );
+    try {
+      if (permanent) {
+        const { code, param, line } = error.details;
+        await this.failBatch(part, [
+          { code: code ?? 'provider_error', message: error.message, param: param ?? null, line: line ?? null },
+        ]);
+        return;
+      }
+      await saveProviderBatch(this.deps.db, part, {
+        nextPollAt: this.later(part.provider, part.failures + 1),
+        failures: part.failures + 1,
+      });
+    } catch (cause) {
+      // The database is away too: the lease lapses and the part is tried again.
+      this.deps.log.warn({ err: cause, batch: part.batchId }, 'recording a native batch failure failed');
+    }
+  }
+}

@@ -8,7 +8,7 @@ import type { AppConfig } from './config.js';
 import { type Database, migrate, openDatabase } from './db/client.js';
 import { projects } from './db/tables/projects.js';
 import { ADMIN_PROJECT_ID } from './domain/caller.js';
-import { systemClock } from './domain/clock.js';
+import { type Clock, systemClock } from './domain/clock.js';
 import type { Deps } from './domain/deps.js';
 import { generateKey } from './domain/keys/api-key.js';
 import { LiveStreams } from './domain/keys/live-streams.js';
@@ -26,6 +26,8 @@ import { Gate } from './transports/auth.js';
 import { buildHttpApp } from './transports/http.js';
 
 export interface StartOptions {
+  /** The time source of every stored time (default: the system clock; tests move a fixed one). */
+  clock?: Clock;
   /** An already open database (tests); otherwise opened from the config. */
   database?: Database;
   logger?: Logger;
@@ -79,7 +81,17 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
   const streams = new LiveStreams(database.db, config.limits.liveStreamsPerKey);
   const metrics = new Metrics(database, config.models);
   const liveness = new Liveness(options.stallAfterMs);
-  const deps: Deps = { db: database.db, database, config, clock: systemClock, events, streams, log, metrics, liveness };
+  const deps: Deps = {
+    db: database.db,
+    database,
+    config,
+    clock: options.clock ?? systemClock,
+    events,
+    streams,
+    log,
+    metrics,
+    liveness,
+  };
   const adminKey = resolveAdminKey(config, log);
   const adapters = createNativeBatchAdapters(config.providers);
   const providers = observeProviders(createProviders(config.providers), { metrics, tracing, models: config.models });

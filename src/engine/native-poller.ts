@@ -124,7 +124,11 @@ export class NativePoller {
     const cancelNow = stopping && !part.cancelSentAt;
     const snapshot = cancelNow ? await adapter.cancel(id, stop) : await adapter.poll(id, stop);
     if (snapshot.endStatus === 'failed') return this.failBatch(part, snapshot.errors);
-    if (snapshot.status === 'cancelling' && batch.status === 'in_progress') await cancel(this.deps, batch.id);
+    // Cancelled at the provider by someone else: ours follows (not when we asked, at our deadline).
+    const cancelledThere = snapshot.status === 'cancelling' || snapshot.endStatus === 'cancelled';
+    if (cancelledThere && !stopping && !part.cancelSentAt && batch.status === 'in_progress') {
+      await cancel(this.deps, batch.id);
+    }
     if (snapshot.endStatus) {
       const cancelled = cancelNow || part.cancelSentAt !== null || batch.status === 'cancelling';
       const missing = overdue ? 'batch_expired' : cancelled ? 'batch_cancelled' : missingResultCode(snapshot.endStatus);

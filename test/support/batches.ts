@@ -19,10 +19,29 @@ export async function submit(client: OpenAI, lines: unknown[] | string, endpoint
   return client.batches.create({ input_file_id: file.id, endpoint: endpoint as never, completion_window: '24h' });
 }
 
+/** The batch object as batchgate answers it: OpenAI's fields plus its own. */
+export type GatewayBatch = OpenAI.Batch & {
+  provider: string | null;
+  provider_batch_id: string | null;
+  provider_batches: {
+    provider: string;
+    id: string | null;
+    status: string;
+    request_counts: OpenAI.BatchRequestCounts;
+  }[];
+  mode: 'auto' | 'native' | 'direct';
+  job_name: string | null;
+  model: string | null;
+  usage: Record<string, number> & { input_tokens: number; output_tokens: number; total_cost: number };
+  results: Record<string, unknown>[] | null;
+};
+
+export const retrieve = async (client: OpenAI, id: string) => (await client.batches.retrieve(id)) as GatewayBatch;
+
 export const untilTerminal = (client: OpenAI, id: string, timeoutMs = 45_000) =>
   waitFor(
     async () => {
-      const batch = await client.batches.retrieve(id);
+      const batch = await retrieve(client, id);
       return TERMINAL.includes(batch.status) ? batch : undefined;
     },
     { timeoutMs, what: `batch ${id} to end` },

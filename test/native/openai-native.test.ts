@@ -1,0 +1,274 @@
+// Native batches on an OpenAI-type Batch API, end to end through the stock openai client against
+// batchgate, with a fake Files + Batches server as the provider: one provider batch, zero
+// synchronous calls, results in input order with the original custom_ids, half-price cost,
+// mirrored progress, refusals and faults at submission, damaged results, cancel and expiry.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readJsonl, retrieve, submit, untilTerminal } from '../support/batches.js';
+import { MovableClock } from '../support/clock.js';
+import { type FakeOpenAIBatches, startFakeOpenAIBatches } from '../support/fake-openai-batches.js';
+import { startGateway, type TestGateway } from '../support/gateway.js';
+import { chatLine } from '../support/jsonl.js';
+import { waitFor } from '../support/wait.js';
+
+let fake: FakeOpenAIBatches;
+let gw: TestGateway;
+const clock = new MovableClock();
+
+const PRICES = { inputPricePerMillion: 2, outputPricePerMillion: 8 };
+
+beforeAll(async () => {
+  fake = await startFakeOpenAIBatches();
+  gw = await startGateway({
+    clock,
+    config: {
+      providers: {
+        batchapi: { type: 'openai', baseUrl: fake.url, apiKey: 'sk-test', nativeBatch: true, nativePollMs: 100 },
+        mock: { type: 'mock', maxConcurrency: 8 },
+      },
+      models: {
+        'gpt-native': { provider: 'batchapi', upstreamModel: 'gpt-upstream', ...PRICES },
+        'mock-chat': { provider: 'mock', ...PRICES },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+beforeEach(() => {
+  fake.scenario = {};
+  fake.faults.clear();
+});
+
+const native = (id: string, content: string, extra: Record<string, unknown> = {}) =>
+  chatLine(id, content, extra, 'gpt-native');
+
+type OutputLine = {
+  custom_id: string;
+  response: { status_code: number; body: { usage?: { prompt_tokens: number; completion_tokens: number } } } | null;
+  error: { code: string; message: string } | null;
+};
+
+describe('an OpenAI-type native batch', () => {
+  it('runs through one provider batch with zero synchronous calls, results in input order at half price', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    const creates = fake.count('create');
+    const chats = fake.count('chat');
+    const lines = Array.from({ length: 12 }, (_, i) => native(`q.${i}/x`, `question ${i}`));
+    lines[4] = native('q.4/x', 'bad one', { fault: '400' });
+    const created = await submit(client, lines);
+    const done = await untilTerminal(client, created.id);
+
+    expect(done.status).toBe('completed');
+    expect(fake.count('create') - creates).toBe(1);
+    expect(fake.count('chat') - chats).toBe(0);
+    const providerBatch = [...fake.batches.values()].find((b) => b.metadata?.batchgate_batch_id === created.id)!;
+    expect(done.provider_batch_id).toBe(providerBatch.id);
+    expect(done.provider_batches).toEqual([
+      {
+        provider: 'batchapi',
+        id: providerBatch.id,
+        status: 'completed',
+        request_counts: { total: 12, completed: 11, failed: 1 },
+      },
+    ]);
+    expect(done.mode).toBe('auto');
+    expect(providerBatch.lines.every((l) => l.body.model === 'gpt-upstream')).toBe(true);
+    expect(done.request_counts).toEqual({ total: 12, completed: 11, failed: 1 });
+
+    const output = await readJsonl<OutputLine>(client, done.output_file_id);
+    const errors = await readJsonl<OutputLine>(client, done.error_file_id);
+    expect(output.map((l) => l.custom_id)).toEqual(lines.filter((_, i) => i !== 4).map((l) => l.custom_id));
+    expect(errors.map((l) => [l.custom_id, l.response?.status_code])).toEqual([['q.4/x', 400]]);
+
+    const tokens = output.reduce(
+      (sum, l) => ({
+        input: sum.input + l.response!.body.usage!.prompt_tokens,
+        output: sum.output + l.response!.body.usage!.completion_tokens,
+      }),
+      { input: 0, output: 0 },
+    );
+    const { usage } = done;
+    expect(usage.input_tokens).toBe(tokens.input);
+    expect(usage.output_tokens).toBe(tokens.output);
+    // Batch prices default to half the synchronous ones: 1 and 4 USD per million tokens.
+    expect(usage.total_cost).toBeCloseTo((tokens.input * 1 + tokens.output * 4) / 1e6, 12);
+  });
+
+  it('mirrors the provider counts into request_counts while it runs', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    const created = await submit(
+      client,
+      Array.from({ length: 10 }, (_, i) => native(`m${i}`, `m ${i}`)),
+    );
+    const seen: { status: string; completed: number }[] = [];
+    await waitFor(
+      async () => {
+        const batch = await client.batches.retrieve(created.id);
+        seen.push({ status: batch.status, completed: batch.request_counts?.completed ?? 0 });
+        return ['completed', 'failed'].includes(batch.status);
+      },
+      { intervalMs: 5, timeoutMs: 20_000 },
+    );
+    expect(seen.some((s) => s.status === 'in_progress' && s.completed > 0 && s.completed < 10)).toBe(true);
+  });
+
+  it('fails the batch with the provider message when it refuses the submission (token_limit_exceeded)', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    fake.faults.inject('create', {
+      status: 400,
+      code: 'token_limit_exceeded',
+      message: 'Enqueued token limit reached for gpt-upstream.',
+    });
+    const created = await submit(client, [native('t1', 'x')]);
+    const done = await untilTerminal(client, created.id);
+    expect(done.status).toBe('failed');
+    expect(done.errors?.data?.[0]).toMatchObject({
+      code: 'token_limit_exceeded',
+      message: expect.stringContaining('Enqueued token limit reached'),
+    });
+    expect(done.output_file_id ?? null).toBeNull();
+  });
+
+  it('retries 5xx and dropped answers at submission without ever creating a second provider batch', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    fake.faults.inject('create', { status: 503, message: 'try later' });
+    fake.faults.inject('create', 'drop_after');
+    const created = await submit(client, [native('r1', 'x'), native('r2', 'y')]);
+    const done = await untilTerminal(client, created.id);
+    expect(done.status).toBe('completed');
+    const mine = [...fake.batches.values()].filter((b) => b.metadata?.batchgate_batch_id === created.id);
+    expect(mine).toHaveLength(1);
+    expect(done.request_counts).toEqual({ total: 2, completed: 2, failed: 0 });
+  });
+
+  it('fails with the provider errors when the provider batch fails at validation', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    fake.scenario = { failAtValidation: { code: 'invalid_request', message: 'model not supported in batch' } };
+    const done = await untilTerminal(client, (await submit(client, [native('v1', 'x')])).id);
+    expect(done.status).toBe('failed');
+    expect(done.errors?.data?.[0]).toMatchObject({ code: 'invalid_request', message: 'model not supported in batch' });
+  });
+
+  it('ends every input line exactly once when results go missing, repeat, or name unknown lines', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    fake.scenario = { dropCustomIds: ['d3', 'd7'], unknownResults: 2, duplicateResults: 3 };
+    const lines = Array.from({ length: 10 }, (_, i) => native(`d${i}`, `d ${i}`));
+    const done = await untilTerminal(client, (await submit(client, lines)).id);
+    expect(done.status).toBe('completed');
+    expect(done.request_counts).toEqual({ total: 10, completed: 8, failed: 2 });
+    const errors = await readJsonl<OutputLine>(client, done.error_file_id);
+    expect(errors.map((l) => [l.custom_id, l.error?.code])).toEqual([
+      ['d3', 'provider_result_missing'],
+      ['d7', 'provider_result_missing'],
+    ]);
+    const output = await readJsonl<OutputLine>(client, done.output_file_id);
+    expect(new Set(output.map((l) => l.custom_id)).size).toBe(8);
+  });
+
+  it('ends every line when the results file is not JSONL', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    fake.scenario = { outputNotJsonl: true };
+    const done = await untilTerminal(client, (await submit(client, [native('n1', 'x'), native('n2', 'y')])).id);
+    expect(done.status).toBe('completed');
+    expect(done.request_counts).toEqual({ total: 2, completed: 0, failed: 2 });
+    const errors = await readJsonl<OutputLine>(client, done.error_file_id);
+    expect(errors.map((l) => l.error?.code)).toEqual(['provider_result_missing', 'provider_result_missing']);
+  });
+
+  it('forwards a cancel to the running provider batch and keeps what finished', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    const created = await submit(
+      client,
+      Array.from({ length: 8 }, (_, i) => native(`c${i}`, `c ${i}`)),
+    );
+    await waitFor(async () => (await retrieve(client, created.id)).provider_batch_id);
+    await client.batches.cancel(created.id);
+    const done = await untilTerminal(client, created.id);
+    expect(done.status).toBe('cancelled');
+    expect(fake.count('cancel')).toBeGreaterThan(0);
+    expect(done.request_counts!.completed + done.request_counts!.failed).toBe(8);
+    const errors = await readJsonl<OutputLine>(client, done.error_file_id);
+    expect(errors.every((l) => l.error?.code === 'batch_cancelled')).toBe(true);
+  });
+
+  it('cancels a batch whose provider batch was never submitted without calling the provider', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    // Every create fails for now: the part stays `submitting`.
+    fake.faults.inject('create', { status: 500 }, 1000);
+    const creates = fake.count('create');
+    const created = await submit(client, [native('s1', 'x'), native('s2', 'y')]);
+    await waitFor(() => fake.count('create') > creates);
+    await client.batches.cancel(created.id);
+    const done = await untilTerminal(client, created.id);
+    fake.faults.clear();
+    expect(done.status).toBe('cancelled');
+    expect([...fake.batches.values()].some((b) => b.metadata?.batchgate_batch_id === created.id)).toBe(false);
+    const errors = await readJsonl<OutputLine>(client, done.error_file_id);
+    expect(errors.map((l) => l.error?.code)).toEqual(['batch_cancelled', 'batch_cancelled']);
+  });
+
+  it('at our deadline cancels the provider batch, collects what finished and ends expired', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    const created = await submit(
+      client,
+      Array.from({ length: 6 }, (_, i) => native(`e${i}`, `e ${i}`)),
+    );
+    await waitFor(async () => (await retrieve(client, created.id)).provider_batch_id);
+    clock.advance(25 * 60 * 60 * 1000);
+    const done = await untilTerminal(client, created.id);
+    expect(done.status).toBe('expired');
+    const errors = await readJsonl<OutputLine>(client, done.error_file_id);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((l) => l.error?.code === 'batch_expired')).toBe(true);
+    expect(done.request_counts!.completed + done.request_counts!.failed).toBe(6);
+  });
+
+  it('runs a mixed batch: native lines through the provider batch, the rest directly', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    const lines = [native('a', 'one'), chatLine('b', 'two'), native('c', 'three'), chatLine('d', 'four')];
+    const done = await untilTerminal(client, (await submit(client, lines)).id);
+    expect(done.status).toBe('completed');
+    const output = await readJsonl<OutputLine>(client, done.output_file_id);
+    expect(output.map((l) => l.custom_id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(done.provider_batches).toEqual([
+      expect.objectContaining({ provider: 'batchapi', request_counts: expect.objectContaining({ total: 2 }) }),
+    ]);
+  });
+
+  it('follows the mode: native refuses lines without a native API, direct sends every line itself', async () => {
+    const client = gw.openai((await gw.tenant()).key);
+    const file = await client.files.create({
+      file: new File([`${JSON.stringify(chatLine('x', 'mock line'))}\n`], 'in.jsonl'),
+      purpose: 'batch',
+    });
+    const refused = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      mode: 'native',
+    } as never);
+    const failed = await untilTerminal(client, refused.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.errors?.data?.[0]).toMatchObject({ code: 'native_batch_unsupported', line: 1 });
+
+    const creates = fake.count('create');
+    const chats = fake.count('chat');
+    const directFile = await client.files.create({
+      file: new File([`${JSON.stringify(native('y', 'direct please'))}\n`], 'in.jsonl'),
+      purpose: 'batch',
+    });
+    const direct = await client.batches.create({
+      input_file_id: directFile.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      mode: 'direct',
+    } as never);
+    const done = await untilTerminal(client, direct.id);
+    expect(done.status).toBe('completed');
+    expect(fake.count('create')).toBe(creates);
+    expect(fake.count('chat') - chats).toBe(1);
+    expect(done.provider_batch_id ?? null).toBeNull();
+  });
+});

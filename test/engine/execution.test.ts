@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MovableClock } from '../support/clock.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine, toJsonl } from '../support/jsonl.js';
@@ -14,12 +15,14 @@ import { waitFor } from '../support/wait.js';
 let upstream: FakeUpstream;
 let gw: TestGateway;
 let client: OpenAI;
+const clock = new MovableClock();
 
 const PRICES = { inputPricePerMillion: 1.25, outputPricePerMillion: 10 };
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   gw = await startGateway({
+    clock,
     config: {
       providers: {
         fake: {
@@ -242,7 +245,8 @@ describe('cancel and expiry', () => {
     await waitFor(async () => (await client.batches.retrieve(batch.id)).request_counts!.completed >= 4, {
       what: 'some output',
     });
-    await gw.deps.db.execute(sql`update batches set expires_at = now() where id = ${batch.id}`);
+    // A day passes: the gateway's clock moves past the batch's expires_at.
+    clock.advance(25 * 60 * 60 * 1000);
     const done = await untilTerminal(client, batch.id, 15_000);
     expect(done.status).toBe('expired');
     expect(done.expired_at).toEqual(expect.any(Number));

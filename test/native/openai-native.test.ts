@@ -3,11 +3,12 @@
 // synchronous calls, results in input order with the original custom_ids, half-price cost,
 // mirrored progress, refusals and faults at submission, damaged results, cancel and expiry.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readJsonl, retrieve, submit, untilTerminal } from '../support/batches.js';
+import { type GatewayBatch, readJsonl, retrieve, submit, untilTerminal } from '../support/batches.js';
 import { MovableClock } from '../support/clock.js';
 import { type FakeOpenAIBatches, startFakeOpenAIBatches } from '../support/fake-openai-batches.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
+import { openSse } from '../support/sse.js';
 import { waitFor } from '../support/wait.js';
 
 let fake: FakeOpenAIBatches;
@@ -96,22 +97,26 @@ describe('an OpenAI-type native batch', () => {
     expect(usage.total_cost).toBeCloseTo((tokens.input * 1 + tokens.output * 4) / 1e6, 12);
   });
 
-  it('mirrors the provider counts into request_counts while it runs', async () => {
-    const client = gw.openai((await gw.tenant()).key);
+  it('mirrors the provider counts into request_counts while it runs, on the REST event stream too', async () => {
+    const { key } = await gw.tenant();
+    const client = gw.openai(key);
     const created = await submit(
       client,
       Array.from({ length: 10 }, (_, i) => native(`m${i}`, `m ${i}`)),
     );
-    const seen: { status: string; completed: number }[] = [];
-    await waitFor(
-      async () => {
-        const batch = await client.batches.retrieve(created.id);
-        seen.push({ status: batch.status, completed: batch.request_counts?.completed ?? 0 });
-        return ['completed', 'failed'].includes(batch.status);
-      },
-      { intervalMs: 5, timeoutMs: 20_000 },
-    );
-    expect(seen.some((s) => s.status === 'in_progress' && s.completed > 0 && s.completed < 10)).toBe(true);
+    const stream = await openSse(`${gw.url}/v1/batches/${created.id}/events`, { authorization: `Bearer ${key}` });
+    await stream.done;
+    const states = stream.events.map((e) => JSON.parse(e.data) as GatewayBatch);
+    expect(states.at(-1)?.status).toBe('completed');
+    expect(
+      states.some(
+        (b) =>
+          b.status === 'in_progress' &&
+          b.request_counts!.completed > 0 &&
+          b.request_counts!.completed < 10 &&
+          b.provider_batches[0]?.request_counts.completed === b.request_counts!.completed,
+      ),
+    ).toBe(true);
   });
 
   it('fails the batch with the provider message when it refuses the submission (token_limit_exceeded)', async () => {

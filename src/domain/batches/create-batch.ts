@@ -77,7 +77,7 @@ export async function createBatchFromStoredRequests(
 
 /** Store inline requests as a generated JSONL input file, one request a line, as they come. */
 export async function storeInlineRequests(
-  deps: Pick<Deps, 'db' | 'config'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
   caller: Caller,
   requests: AsyncIterable<unknown> | Iterable<unknown>,
 ) {

@@ -15,6 +15,8 @@ export interface NewFile {
   projectId: string;
   filename: string;
   purpose: string;
+  /** When it was created, by the caller's clock. */
+  createdAt: Date;
   /** Reject content longer than this with `payload_too_large` (the file is then removed). */
   maxBytes?: number;
   /** Reject content that would take the project's live files past this many bytes (`quota_exceeded`). */
@@ -47,9 +49,14 @@ export async function openFileWriter(db: Db, file: NewFile): Promise<FileWriter>
   const quotaLeft =
     file.projectQuotaBytes === undefined ? Infinity : file.projectQuotaBytes - (await storedBytes(db, file.projectId));
   const id = newFileId();
-  await db
-    .insert(files)
-    .values({ id, projectId: file.projectId, filename: file.filename, purpose: file.purpose, status: 'uploading' });
+  await db.insert(files).values({
+    id,
+    projectId: file.projectId,
+    filename: file.filename,
+    purpose: file.purpose,
+    status: 'uploading',
+    createdAt: file.createdAt,
+  });
   let seq = 0;
   let bytes = 0;
   let pending: Buffer[] = [];

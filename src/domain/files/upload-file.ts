@@ -21,13 +21,14 @@ export interface StoredUpload {
 
 /** A file the caller stores: in its project, within the size limit and (tenants only) the project's quota. */
 export function callerFile(
-  deps: Pick<Deps, 'config'>,
+  deps: Pick<Deps, 'config' | 'clock'>,
   caller: Caller,
   file: { filename: string; purpose: string },
 ): NewFile {
   const { maxFileBytes, maxStoredBytesPerProject } = deps.config.limits;
   return {
     ...file,
+    createdAt: deps.clock.now(),
     projectId: projectOf(caller),
     maxBytes: maxFileBytes,
     projectQuotaBytes: caller.kind === 'admin' ? undefined : maxStoredBytesPerProject,
@@ -36,7 +37,7 @@ export function callerFile(
 
 /** Store the content of an upload whose purpose may not be known yet; nothing is visible before `commit`. */
 export async function storeUpload(
-  deps: Pick<Deps, 'db' | 'config'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
   caller: Caller,
   filename: string,
   content: AsyncIterable<Uint8Array>,
@@ -69,7 +70,7 @@ export async function storeUpload(
 }
 
 export async function uploadFile(
-  deps: Pick<Deps, 'db' | 'config'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
   caller: Caller,
   input: z.input<typeof UploadFileInput>,
   content: AsyncIterable<Uint8Array>,

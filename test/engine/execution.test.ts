@@ -2,7 +2,6 @@
 // limits, exact attempt counts, timeouts, malformed answers, model rewriting, usage and cost,
 // fairness between batches, rate limits, cancel with requests in flight, and expiry.
 
-import { sql } from 'drizzle-orm';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -3,6 +3,7 @@
 // synchronous calls, results in input order with the original custom_ids, half-price cost,
 // mirrored progress, refusals and faults at submission, damaged results, cancel and expiry.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { gql } from '../graphql/helpers.js';
 import { type GatewayBatch, readJsonl, retrieve, submit, untilTerminal } from '../support/batches.js';
 import { MovableClock } from '../support/clock.js';
 import { type FakeOpenAIBatches, startFakeOpenAIBatches } from '../support/fake-openai-batches.js';
@@ -10,6 +11,7 @@ import { startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
 import { openSse } from '../support/sse.js';
 import { waitFor } from '../support/wait.js';
+import { trpcClient } from '../trpc/client.js';
 
 let fake: FakeOpenAIBatches;
 let gw: TestGateway;
@@ -275,5 +277,50 @@ describe('an OpenAI-type native batch', () => {
     expect(fake.count('create')).toBe(creates);
     expect(fake.count('chat') - chats).toBe(1);
     expect(done.provider_batch_id ?? null).toBeNull();
+  });
+
+  it('shows the provider batches and the mode on GraphQL and tRPC too, and takes the mode from them', async () => {
+    const { key } = await gw.tenant();
+    const query = `mutation($input: CreateBatchInput!) { createBatch(input: $input) { id mode } }`;
+    const requests = [native('gq1', 'hello'), native('gq2', 'again')];
+    const created = await gql(gw.url, key, query, {
+      input: { requests, endpoint: '/v1/chat/completions', mode: 'NATIVE' },
+    });
+    const id = created.body.data!.createBatch.id as string;
+    expect(created.body.data!.createBatch.mode).toBe('NATIVE');
+    await untilTerminal(gw.openai(key), id);
+    const read = await gql(
+      gw.url,
+      key,
+      `query($id: ID!) { batch(id: $id) { status mode providerBatchId providerBatches { provider id status requestCounts { total completed failed } } } }`,
+      { id },
+    );
+    const batch = read.body.data!.batch;
+    expect(batch).toMatchObject({ status: 'COMPLETED', mode: 'NATIVE' });
+    expect(batch.providerBatches).toEqual([
+      {
+        provider: 'batchapi',
+        id: batch.providerBatchId,
+        status: 'completed',
+        requestCounts: { total: 2, completed: 2, failed: 0 },
+      },
+    ]);
+    const trpc = trpcClient(gw.url, { key });
+    const viaTrpc = await trpc.batches.get.query({ id });
+    expect(viaTrpc.mode).toBe('native');
+    expect(viaTrpc.providerBatches).toEqual([
+      {
+        provider: 'batchapi',
+        id: batch.providerBatchId,
+        status: 'completed',
+        requestCounts: { total: 2, completed: 2, failed: 0 },
+      },
+    ]);
+    const direct = await trpc.batches.create.mutate({
+      requests: [native('tr1', 'x')],
+      endpoint: '/v1/chat/completions',
+      mode: 'direct',
+    });
+    expect(direct.mode).toBe('direct');
   });
 });

@@ -1,5 +1,7 @@
 // GraphQL over HTTP conformance: graphql-http's server audit suite against /graphql, with a
-// tenant key on every request. Every MUST audit has to pass; SHOULD/MAY results are reported.
+// tenant key on every request. Every audit has to pass — MUST, SHOULD and MAY alike — except the
+// ones listed in NOT_MET with the reason batchgate departs from them (none today), so a change
+// that breaks a SHOULD the server meets fails here instead of being reported and ignored.
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
@@ -20,6 +22,9 @@ const authorizedFetch: typeof fetch = (input, init = {}) => {
   return fetch(input, { ...init, headers });
 };
 
+/** Audits batchgate knowingly does not meet, by id, with why. */
+const NOT_MET: Record<string, string> = {};
+
 describe('graphql-http server audits', () => {
   const audits = serverAudits({ url: () => `${gw.url}/graphql`, fetchFn: authorizedFetch });
 
@@ -27,16 +32,22 @@ describe('graphql-http server audits', () => {
     expect(audits.length).toBeGreaterThan(50);
   });
 
+  it('lists only audits that exist as not met', () => {
+    const ids = new Set(audits.map((a) => a.id));
+    expect(Object.keys(NOT_MET).filter((id) => !ids.has(id))).toEqual([]);
+  });
+
   for (const audit of audits) {
-    const must = audit.name.startsWith('MUST');
+    const excused = NOT_MET[audit.id];
     it(`${audit.id} ${audit.name}`, async () => {
       const result = await audit.fn();
-      if (result.status !== 'ok') {
-        const detail = 'reason' in result ? result.reason : '';
-        if (must) throw new Error(`${audit.name}: ${detail}`);
-        console.info(`[${result.status}] ${audit.id} ${audit.name}: ${detail}`);
+      const detail = 'reason' in result ? `: ${result.reason}` : '';
+      if (excused) {
+        // Still not met: when it starts passing, take it off the list.
+        expect(result.status, `${audit.name} now passes; remove it from NOT_MET`).not.toBe('ok');
+        return;
       }
-      expect(must ? result.status : 'ok').toBe('ok');
+      expect(result.status, `${audit.name}${detail}`).toBe('ok');
     });
   }
 });

@@ -3,12 +3,12 @@
 // fairness between batches, rate limits, cancel with requests in flight, and expiry.
 
 import type OpenAI from 'openai';
-import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJsonl, submit, untilTerminal } from '../support/batches.js';
 import { MovableClock } from '../support/clock.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { chatLine } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
 
 let upstream: FakeUpstream;
@@ -50,27 +50,7 @@ afterAll(async () => {
 
 type Line = ReturnType<typeof chatLine>;
 
-async function runBatch(c: OpenAI, lines: unknown[], endpoint = '/v1/chat/completions') {
-  const file = await c.files.create({ file: await toFile(Buffer.from(toJsonl(lines)), 'in.jsonl'), purpose: 'batch' });
-  return c.batches.create({ input_file_id: file.id, endpoint: endpoint as never, completion_window: '24h' });
-}
-
-const untilTerminal = (c: OpenAI, id: string, timeoutMs = 45_000) =>
-  waitFor(
-    async () => {
-      const b = await c.batches.retrieve(id);
-      return ['completed', 'failed', 'cancelled', 'expired'].includes(b.status) ? b : undefined;
-    },
-    { timeoutMs, what: `batch ${id} to end` },
-  );
-
-const readJsonl = async (c: OpenAI, fileId: string | null | undefined) =>
-  fileId
-    ? (await (await c.files.content(fileId)).text())
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l))
-    : [];
+const runBatch = submit;
 
 const line = (id: string, fault: string, model = 'fake-chat'): Line =>
   chatLine(id, `content of ${id}`, { fault, tag: id }, model);
@@ -115,9 +95,9 @@ describe('a 300-line mixed batch', () => {
     expect(new Set(seen.map((r) => r.authorization))).toEqual(new Set(['Bearer sk-upstream']));
     expect(new Set(seen.map((r) => r.path))).toEqual(new Set(['/v1/chat/completions']));
 
-    const input = output.reduce((n, l) => n + l.response.body.usage.prompt_tokens, 0);
-    const out = output.reduce((n, l) => n + l.response.body.usage.completion_tokens, 0);
-    const usage = (done as unknown as { usage: Record<string, number> }).usage;
+    const input = output.reduce((n, l) => n + l.response!.body.usage.prompt_tokens, 0);
+    const out = output.reduce((n, l) => n + l.response!.body.usage.completion_tokens, 0);
+    const usage = done.usage;
     expect(usage.input_tokens).toBe(input);
     expect(usage.output_tokens).toBe(out);
     expect(usage.total_tokens).toBe(input + out);
@@ -157,8 +137,8 @@ describe('answers that are not answers', () => {
     }));
     const done = await untilTerminal(client, (await runBatch(client, lines, '/v1/embeddings')).id);
     const output = await readJsonl(client, done.output_file_id);
-    const tokens = output.reduce((n, l) => n + l.response.body.usage.prompt_tokens, 0);
-    const usage = (done as unknown as { usage: Record<string, number> }).usage;
+    const tokens = output.reduce((n, l) => n + l.response!.body.usage.prompt_tokens, 0);
+    const usage = done.usage;
     expect(usage).toMatchObject({ input_tokens: tokens, output_tokens: 0, total_tokens: tokens });
     expect(usage.total_cost).toBeCloseTo((tokens * 0.1) / 1e6, 12);
   });
@@ -215,7 +195,7 @@ describe('cancel and expiry', () => {
       lines.slice(0, 5).map((l) => l.custom_id),
     );
     const errors = await readJsonl(client, done.error_file_id);
-    expect(errors.map((l) => l.error.code)).toEqual(Array(5).fill('batch_cancelled'));
+    expect(errors.map((l) => l.error!.code)).toEqual(Array(5).fill('batch_cancelled'));
   });
 
   it('cancel ends a request waiting out a long Retry-After at once, without sending it again', async () => {
@@ -229,7 +209,7 @@ describe('cancel and expiry', () => {
     const done = await untilTerminal(client, batch.id, 4000);
     expect(done.status).toBe('cancelled');
     expect(done.request_counts).toEqual({ total: 2, completed: 1, failed: 1 });
-    expect((await readJsonl(client, done.error_file_id)).map((l) => [l.custom_id, l.error.code])).toEqual([
+    expect((await readJsonl(client, done.error_file_id)).map((l) => [l.custom_id, l.error!.code])).toEqual([
       ['cw-wait', 'batch_cancelled'],
     ]);
     expect(upstream.attempts.get('cw-wait')).toBe(1);
@@ -257,6 +237,6 @@ describe('cancel and expiry', () => {
     expect(output.length).toBe(counts.completed);
     expect(output.length).toBeGreaterThanOrEqual(4);
     expect(errors.length).toBeGreaterThan(0);
-    expect(new Set(errors.map((l) => l.error.code))).toEqual(new Set(['batch_expired']));
+    expect(new Set(errors.map((l) => l.error!.code))).toEqual(new Set(['batch_expired']));
   });
 });

@@ -2,12 +2,12 @@
 // SIGKILL mid-batch is replaced and the batch completes with every line exactly once; a worker
 // stopped with SIGTERM drains and hands its work over without redoing anything upstream.
 import type OpenAI from 'openai';
-import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJsonl, submit } from '../support/batches.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { startGateway, type TestGateway, writeConfigFile } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { chatLine } from '../support/jsonl.js';
 import { type ChildGateway, spawnGateway } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -63,15 +63,7 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     const lines = Array.from({ length: n }, (_, i) =>
       chatLine(`${prefix}-${i}`, `q ${i}`, { tag: `${prefix}-${i}` }, 'fake-chat'),
     );
-    const file = await client.files.create({
-      file: await toFile(Buffer.from(toJsonl(lines)), 'in.jsonl'),
-      purpose: 'batch',
-    });
-    const batch = await client.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
+    const batch = await submit(client, lines);
     return { batch, ids: lines.map((l) => l.custom_id) };
   }
 
@@ -80,11 +72,7 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     return { batch: b, done: b.request_counts!.completed + b.request_counts!.failed };
   };
 
-  const outputIds = async (fileId: string) =>
-    (await (await client.files.content(fileId)).text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).custom_id as string);
+  const outputIds = async (fileId: string) => (await readJsonl(client, fileId)).map((l) => l.custom_id);
 
   /** Wait until the batch completes; returns it as it ended. */
   const untilCompleted = (id: string, timeoutMs: number, what: string) =>

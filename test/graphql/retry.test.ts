@@ -3,13 +3,13 @@
 // nothing failed; NOT_FOUND for another project's batch.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { untilTerminal } from '../support/batches.js';
 import {
   createBatchFrom,
   type FakeGateway,
   finishedBatch,
   faultLine as line,
   startFakeGateway,
-  untilFinished,
 } from '../support/fake-gateway.js';
 import { toJsonl } from '../support/jsonl.js';
 import { BATCH_FIELDS, gql } from './helpers.js';
@@ -41,7 +41,7 @@ describe('retryBatch', () => {
       inputFile: { purpose: 'batch', filename: `retry_of_${source.id}.jsonl` },
     });
     expect(await (await client.files.content(retried.inputFile.id)).text()).toBe(toJsonl([line('g-bad', '400')]));
-    expect((await untilFinished(client, retried.id)).request_counts).toEqual({ total: 1, completed: 0, failed: 1 });
+    expect((await untilTerminal(client, retried.id)).request_counts).toEqual({ total: 1, completed: 0, failed: 1 });
   });
 
   it("is CONFLICT while the batch runs or when no line failed, NOT_FOUND for another project's batch", async () => {

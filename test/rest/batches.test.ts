@@ -4,8 +4,9 @@
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upload as uploadLines } from '../support/batches.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { chatLine } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
 
 let gw: TestGateway;
@@ -19,9 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.close());
 
-async function upload(c: OpenAI, lines: unknown[], purpose: 'batch' | 'user_data' = 'batch') {
-  return c.files.create({ file: await toFile(Buffer.from(toJsonl(lines)), 'input.jsonl'), purpose });
-}
+const upload = (c: OpenAI, lines: unknown[], purpose: 'batch' | 'user_data' = 'batch') =>
+  uploadLines(c, lines, 'input.jsonl', purpose);
 
 const until = (c: OpenAI, id: string, statuses: string[]) =>
   waitFor(

@@ -4,13 +4,13 @@
 // was deleted, sources that failed validation, and full metadata.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { untilTerminal } from '../support/batches.js';
 import {
   createBatchFrom,
   type FakeGateway,
   finishedBatch,
   faultLine as line,
   startFakeGateway,
-  untilFinished,
 } from '../support/fake-gateway.js';
 import { TEST_ADMIN_KEY } from '../support/gateway.js';
 import { toJsonl } from '../support/jsonl.js';
@@ -63,7 +63,7 @@ describe('POST /v1/batches/:id/retry', () => {
     expect(await content(client, retried.input_file_id as string)).toBe(`${badLine}\n${downLine}\n`);
     expect(await client.files.retrieve(retried.input_file_id as string)).toMatchObject({ purpose: 'batch' });
 
-    const done = await untilFinished(client, retried.id);
+    const done = await untilTerminal(client, retried.id);
     expect(done.request_counts).toEqual({ total: 2, completed: 0, failed: 2 });
     const errors = (await content(client, done.error_file_id!))
       .trim()
@@ -94,7 +94,7 @@ describe('POST /v1/batches/:id/retry', () => {
     expect(running.body).toMatchObject({ error: { code: 'conflict', type: 'invalid_request_error' } });
 
     await client.batches.cancel(source.id);
-    expect((await untilFinished(client, source.id)).status).toBe('cancelled');
+    expect((await untilTerminal(client, source.id)).status).toBe('cancelled');
     const { status, body } = await retry(source.id);
     expect(status).toBe(200);
     const lines = (await content(client, body.input_file_id as string)).trim().split('\n');
@@ -120,7 +120,7 @@ describe('POST /v1/batches/:id/retry', () => {
     const { status, body } = await retry(source.id, TEST_ADMIN_KEY);
     expect(status).toBe(200);
     expect((await client.batches.retrieve(body.id)).metadata).toEqual({ retry_of: source.id });
-    await untilFinished(client, body.id);
+    await untilTerminal(client, body.id);
   });
 
   it("rebuilds the failed lines from the requests, with the client's model name, when the input file was deleted", async () => {
@@ -136,7 +136,7 @@ describe('POST /v1/batches/:id/retry', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(lines).toEqual([line('gone-bad', '400'), line('gone-500', '500')]);
-    await untilFinished(client, body.id);
+    await untilTerminal(client, body.id);
   });
 
   it('treats every line of a batch that failed validation as failed (none ran), and 409 once its input is gone', async () => {
@@ -149,7 +149,7 @@ describe('POST /v1/batches/:id/retry', () => {
     expect(status).toBe(200);
     expect(await content(client, body.input_file_id as string)).toBe(text);
     expect(body.metadata).toEqual({ run: 'nightly', retry_of: source.id });
-    const rerun = await untilFinished(client, body.id);
+    const rerun = await untilTerminal(client, body.id);
     expect(rerun.status).toBe('failed');
     expect(rerun.errors?.data?.[0]).toMatchObject({ code: 'model_not_found', line: 2 });
 
@@ -165,9 +165,9 @@ describe('POST /v1/batches/:id/retry', () => {
     const { status, body } = await retry(source.id);
     expect(status).toBe(200);
     expect(body.metadata).toEqual({ ...metadata, retry_of: source.id });
-    await untilFinished(client, body.id);
+    await untilTerminal(client, body.id);
     const second = await retry(body.id);
     expect(second.body.metadata).toEqual({ ...metadata, retry_of: body.id });
-    await untilFinished(client, second.body.id);
+    await untilTerminal(client, second.body.id);
   });
 });

@@ -47,9 +47,8 @@ describe('GoModel', () => {
       [1, 'g1', 200, null],
       [2, 'g2', 200, null],
     ]);
-    expect(
-      (done.results?.[1]?.response as { choices: { message: { content: string } }[] }).choices[0]?.message.content,
-    ).toBe('MOCK: hello 1');
+    const second = done.results?.[1]?.response as { choices: { message: { content: string } }[] } | undefined;
+    expect(second?.choices[0]?.message.content).toBe('MOCK: hello 1');
   });
 
   it('leaves results null for a batch over 1,000 lines or one made from an uploaded file', async () => {

@@ -7,10 +7,15 @@ import { waitFor } from './wait.js';
 
 export const TERMINAL = ['completed', 'failed', 'cancelled', 'expired'];
 
-/** Upload `lines` (objects or raw strings) as a `batch` file. */
-export async function upload(client: OpenAI, lines: unknown[] | string, filename = 'in.jsonl') {
+/** Upload `lines` (objects, or JSONL text kept byte for byte) as a file, by default for a batch. */
+export async function upload(
+  client: OpenAI,
+  lines: unknown[] | string,
+  filename = 'in.jsonl',
+  purpose: 'batch' | 'user_data' = 'batch',
+) {
   const content = typeof lines === 'string' ? lines : toJsonl(lines);
-  return client.files.create({ file: await toFile(Buffer.from(content), filename), purpose: 'batch' });
+  return client.files.create({ file: await toFile(Buffer.from(content), filename), purpose });
 }
 
 /** Upload `lines` and create a batch of them. */
@@ -47,8 +52,20 @@ export const untilTerminal = (client: OpenAI, id: string, timeoutMs = 45_000) =>
     { timeoutMs, what: `batch ${id} to end` },
   );
 
+/** A response body as tests read it: the shape is asserted with `expect`, not by the type system. */
+// biome-ignore lint/suspicious/noExplicitAny: answer bodies are checked at run time by each test.
+type Json = any;
+
+/** A line of an output or error file. */
+export interface ResultLine {
+  id: string;
+  custom_id: string;
+  response: { status_code: number; request_id: string; body: Json } | null;
+  error: { code: string; message: string } | null;
+}
+
 /** A JSONL file's lines, parsed; an absent file (null id) has none. */
-export async function readJsonl<T = Record<string, unknown>>(client: OpenAI, fileId: string | null | undefined) {
+export async function readJsonl<T = ResultLine>(client: OpenAI, fileId: string | null | undefined) {
   if (!fileId) return [] as T[];
   const text = await (await client.files.content(fileId)).text();
   return text

@@ -1,14 +1,10 @@
 // A gateway whose `fake-chat` model runs on the fake upstream, lines that ask it for a fault, and,
-// through the openai SDK, uploading JSONL text as it is (byte for byte), creating a batch from it
-// (with metadata) and waiting for a batch to finish.
+// through the openai SDK, creating a batch from JSONL text as it is (byte for byte, with metadata).
 import type OpenAI from 'openai';
-import { toFile } from 'openai';
+import { untilTerminal, upload } from './batches.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 import { startGateway, type TestConfigFile, type TestGateway } from './gateway.js';
 import { chatLine } from './jsonl.js';
-import { waitFor } from './wait.js';
-
-export const TERMINAL = ['completed', 'failed', 'expired', 'cancelled'];
 
 /** A chat line the fake upstream answers with `fault` (see fake-upstream.ts), counted under its id. */
 export const faultLine = (id: string, fault = 'ok', model = 'fake-chat') =>
@@ -44,12 +40,9 @@ export async function startFakeGateway(extra: Pick<TestConfigFile, 'providers' |
   };
 }
 
-export async function uploadJsonl(client: OpenAI, text: string) {
-  return client.files.create({ file: await toFile(Buffer.from(text), 'input.jsonl'), purpose: 'batch' });
-}
-
+/** Create a batch from JSONL `text` (uploaded byte for byte), with metadata. */
 export async function createBatchFrom(client: OpenAI, text: string, metadata?: Record<string, string>) {
-  const file = await uploadJsonl(client, text);
+  const file = await upload(client, text);
   return client.batches.create({
     input_file_id: file.id,
     endpoint: '/v1/chat/completions',
@@ -58,16 +51,7 @@ export async function createBatchFrom(client: OpenAI, text: string, metadata?: R
   });
 }
 
-export const untilFinished = (client: OpenAI, id: string, timeoutMs = 30_000) =>
-  waitFor(
-    async () => {
-      const batch = await client.batches.retrieve(id);
-      return TERMINAL.includes(batch.status) ? batch : undefined;
-    },
-    { what: `batch ${id} to finish`, timeoutMs },
-  );
-
 /** Create a batch from `text` and wait until it has finished. */
 export async function finishedBatch(client: OpenAI, text: string, metadata?: Record<string, string>) {
-  return untilFinished(client, (await createBatchFrom(client, text, metadata)).id);
+  return untilTerminal(client, (await createBatchFrom(client, text, metadata)).id, 30_000);
 }

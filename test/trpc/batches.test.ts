@@ -4,6 +4,7 @@
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upload as uploadLines } from '../support/batches.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine, toJsonl } from '../support/jsonl.js';
 import { type Client, follow, trpcClient } from './client.js';
@@ -32,9 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.close());
 
-async function upload(lines: unknown[]) {
-  return openai.files.create({ file: await toFile(Buffer.from(toJsonl(lines)), 'input.jsonl'), purpose: 'batch' });
-}
+const upload = (lines: unknown[]) => uploadLines(openai, lines);
 
 const lineCount = async (fileId: string | null) =>
   fileId ? (await (await openai.files.content(fileId)).text()).split('\n').filter(Boolean).length : 0;

@@ -3,13 +3,13 @@
 // nothing failed; NOT_FOUND for another project's batch.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { untilTerminal } from '../support/batches.js';
 import {
   createBatchFrom,
   type FakeGateway,
   finishedBatch,
   faultLine as line,
   startFakeGateway,
-  untilFinished,
 } from '../support/fake-gateway.js';
 import { toJsonl } from '../support/jsonl.js';
 import { type Client, trpcClient } from './client.js';
@@ -37,7 +37,7 @@ describe('batches.retry', () => {
       metadata: { face: 'trpc', retry_of: source.id },
     });
     expect(await (await openai.files.content(retried.inputFileId)).text()).toBe(toJsonl([line('t-bad', '400')]));
-    expect((await untilFinished(openai, retried.id)).request_counts).toEqual({ total: 1, completed: 0, failed: 1 });
+    expect((await untilTerminal(openai, retried.id)).request_counts).toEqual({ total: 1, completed: 0, failed: 1 });
   });
 
   it("is CONFLICT while the batch runs or when no line failed, NOT_FOUND for another project's batch", async () => {

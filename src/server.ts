@@ -8,7 +8,7 @@ import type { AppConfig } from './config.js';
 import { type Database, migrate, openDatabase } from './db/client.js';
 import { projects } from './db/tables/projects.js';
 import { ADMIN_PROJECT_ID } from './domain/caller.js';
-import { systemClock } from './domain/clock.js';
+import { type Clock, systemClock } from './domain/clock.js';
 import type { Deps } from './domain/deps.js';
 import { generateKey } from './domain/keys/api-key.js';
 import { LiveStreams } from './domain/keys/live-streams.js';
@@ -41,6 +41,8 @@ export interface StartOptions {
   tracing?: Tracing | null;
   /** A worker loop silent for this long makes /ready answer 503 (default 30 s). */
   stallAfterMs?: number;
+  /** The time of the domain (default: the system clock); tests move it to expire files. */
+  clock?: Clock;
 }
 
 export interface Batchgate {
@@ -78,7 +80,8 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
   const streams = new LiveStreams(database.db, config.limits.liveStreamsPerKey);
   const metrics = new Metrics(database, config.models);
   const liveness = new Liveness(options.stallAfterMs);
-  const deps: Deps = { db: database.db, database, config, clock: systemClock, events, streams, log, metrics, liveness };
+  const clock = options.clock ?? systemClock;
+  const deps: Deps = { db: database.db, database, config, clock, events, streams, log, metrics, liveness };
   const adminKey = resolveAdminKey(config, log);
   const providers = observeProviders(createProviders(config.providers), { metrics, tracing, models: config.models });
   const availability = new DatabaseAvailability(database, log);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import pino from 'pino';
 import { loadConfig, type Role } from '../../src/config.js';
+import type { Clock } from '../../src/domain/clock.js';
 import type { WorkerOptions } from '../../src/engine/worker.js';
 import { type Batchgate, startBatchgate } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -72,6 +73,8 @@ export interface GatewayOptions {
   webRoot?: string;
   /** A worker loop silent this long makes /ready answer 503. */
   stallAfterMs?: number;
+  /** The domain's clock (default: the system's), e.g. a TestClock a test moves. */
+  clock?: Clock;
 }
 
 export interface TestGateway extends Batchgate {
@@ -115,6 +118,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     sseKeepAliveMs: options.sseKeepAliveMs,
     webRoot: options.webRoot,
     stallAfterMs: options.stallAfterMs,
+    clock: options.clock,
   });
   const url = gateway.url!;
   return {

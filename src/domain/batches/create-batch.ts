@@ -1,9 +1,11 @@
 // Create a batch from an uploaded input file or from inline `requests` (stored as a generated
 // file). The batch starts `validating`; a worker validates it line by line and ingests its rows.
+// `outputExpiresAfter` sets when the output and error files it writes will expire.
 import { z } from 'zod';
 import { type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { AppError, notFound, parseInput } from '../errors.js';
+import { ExpiresAfter } from '../files/expires-after.js';
 import { deleteStoredFile, readFileContent, storeFile } from '../files/file-store.js';
 import { findCallerFile } from '../files/get-file.js';
 import { callerFile } from '../files/upload-file.js';
@@ -24,6 +26,7 @@ const CreateBatchFields = z.object({
   completionWindow: z.literal('24h', { error: "only '24h' is supported" }).default('24h'),
   metadata: Metadata.nullish(),
   jobName: z.string().max(256, 'is at most 256 characters').nullish(),
+  outputExpiresAfter: ExpiresAfter.nullish(),
 });
 type CreateBatchFields = z.infer<typeof CreateBatchFields>;
 
@@ -75,7 +78,7 @@ export async function createBatchFromStoredRequests(
 
 /** Store inline requests as a generated JSONL input file, one request a line, as they come. */
 export async function storeInlineRequests(
-  deps: Pick<Deps, 'db' | 'config'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
   caller: Caller,
   requests: AsyncIterable<unknown> | Iterable<unknown>,
 ) {
@@ -105,6 +108,7 @@ async function batchOver(deps: Deps, caller: Caller, parsed: CreateBatchFields, 
     completionWindow: parsed.completionWindow,
     metadata: parsed.metadata ?? null,
     jobName: parsed.jobName ?? null,
+    outputExpiresAfterSeconds: parsed.outputExpiresAfter?.seconds ?? null,
   });
 }
 

@@ -15,6 +15,8 @@ export interface NewBatch {
   completionWindow: string;
   metadata: Record<string, string> | null;
   jobName: string | null;
+  /** The output and error files expire this long after they are written (null: kept until deleted). */
+  outputExpiresAfterSeconds: number | null;
 }
 
 export async function insertBatch(deps: Pick<Deps, 'db' | 'clock' | 'events'>, batch: NewBatch): Promise<Batch> {

@@ -1,27 +1,39 @@
 // Upload a file: stream the bytes into chunked storage under the caller's project. Multipart
-// forms may send `purpose` after the file, so an upload can be stored first and committed later.
+// forms may send `purpose` and `expires_after` after the file, so an upload can be stored first
+// and committed later.
 import { z } from 'zod';
 import { type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
+import { ExpiresAfter } from './expires-after.js';
 import { FILE_PURPOSES, type FileObject, toFileObject } from './file.js';
 import { type NewFile, openFileWriter } from './file-store.js';
 
 const Filename = z.string().min(1, 'must not be empty').max(1024, 'is too long');
 const Purpose = z.enum(FILE_PURPOSES, { error: `must be one of ${FILE_PURPOSES.join(', ')}` });
 
-export const UploadFileInput = z.object({ filename: Filename, purpose: Purpose });
+export const UploadFileInput = z.object({
+  filename: Filename,
+  purpose: Purpose,
+  /** The file disappears this long after its creation; without it, it is kept until deleted. */
+  expiresAfter: ExpiresAfter.nullish(),
+});
+
+/** What a multipart form may send after the file: checked only when the upload is committed. */
+export type UploadSettlement = Omit<z.input<typeof UploadFileInput>, 'filename' | 'purpose'> & {
+  purpose: string | undefined;
+};
 
 export interface StoredUpload {
   bytes: number;
-  /** Validate the purpose and make the file visible; an invalid purpose removes the file. */
-  commit(purpose: string | undefined): Promise<FileObject>;
+  /** Validate the purpose and expiry and make the file visible; invalid ones remove the file. */
+  commit(settlement: UploadSettlement): Promise<FileObject>;
   abort(): Promise<void>;
 }
 
 /** A file the caller stores: in its project, within the size limit and (tenants only) the project's quota. */
 export function callerFile(
-  deps: Pick<Deps, 'config'>,
+  deps: Pick<Deps, 'config' | 'clock'>,
   caller: Caller,
   file: { filename: string; purpose: string },
 ): NewFile {
@@ -29,6 +41,7 @@ export function callerFile(
   return {
     ...file,
     projectId: projectOf(caller),
+    createdAt: deps.clock.now(),
     maxBytes: maxFileBytes,
     projectQuotaBytes: caller.kind === 'admin' ? undefined : maxStoredBytesPerProject,
   };
@@ -36,7 +49,7 @@ export function callerFile(
 
 /** Store the content of an upload whose purpose may not be known yet; nothing is visible before `commit`. */
 export async function storeUpload(
-  deps: Pick<Deps, 'db' | 'config'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
   caller: Caller,
   filename: string,
   content: AsyncIterable<Uint8Array>,
@@ -55,10 +68,11 @@ export async function storeUpload(
   }
   return {
     bytes,
-    async commit(purpose) {
+    async commit(settlement) {
       try {
-        const parsed = parseInput(UploadFileInput, { filename, purpose });
-        return toFileObject(await writer.finish(parsed.purpose));
+        const parsed = parseInput(UploadFileInput, { ...settlement, filename });
+        const expiresAfterSeconds = parsed.expiresAfter?.seconds ?? null;
+        return toFileObject(await writer.finish({ purpose: parsed.purpose, expiresAfterSeconds }));
       } catch (error) {
         await writer.abort().catch(() => {});
         throw error;
@@ -69,12 +83,12 @@ export async function storeUpload(
 }
 
 export async function uploadFile(
-  deps: Pick<Deps, 'db' | 'config'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
   caller: Caller,
   input: z.input<typeof UploadFileInput>,
   content: AsyncIterable<Uint8Array>,
 ): Promise<FileObject> {
   parseInput(UploadFileInput, input);
   const upload = await storeUpload(deps, caller, input.filename, content);
-  return upload.commit(input.purpose);
+  return upload.commit(input);
 }

@@ -7,7 +7,14 @@ import { JSONParser } from '@streamparser/json';
 import { AppError } from '../../domain/errors.js';
 
 /** The top-level fields collected besides `requests` (OpenAI's snake_case names). */
-export const CREATE_BATCH_FIELDS = ['input_file_id', 'endpoint', 'completion_window', 'metadata', 'job_name'] as const;
+export const CREATE_BATCH_FIELDS = [
+  'input_file_id',
+  'endpoint',
+  'completion_window',
+  'metadata',
+  'job_name',
+  'output_expires_after',
+] as const;
 
 export interface CreateBatchBody {
   fields: Partial<Record<(typeof CREATE_BATCH_FIELDS)[number] | 'requests', unknown>>;

@@ -1,6 +1,7 @@
 // CreateBatchInput: what createBatch takes; validated by the domain's CreateBatchInput schema
 // (exactly one of inputFileId and requests, as on REST).
 import { builder } from '../builder.js';
+import { ExpiresAfterInput } from './expires-after-input.js';
 import { JSONScalar } from './json.js';
 
 export const CreateBatchInput = builder.inputType('CreateBatchInput', {
@@ -13,7 +14,7 @@ export const CreateBatchInput = builder.inputType('CreateBatchInput', {
     }),
     endpoint: t.string({
       required: true,
-      description: '/v1/chat/completions, /v1/embeddings, /v1/completions or /v1/responses.',
+      description: '/v1/chat/completions, /v1/embeddings, /v1/completions, /v1/responses or /v1/moderations.',
     }),
     completionWindow: t.string({ defaultValue: '24h', description: 'Only "24h" is supported.' }),
     metadata: t.field({
@@ -21,5 +22,9 @@ export const CreateBatchInput = builder.inputType('CreateBatchInput', {
       description: 'Up to 16 string keys (≤ 64 chars) with string values (≤ 512 chars).',
     }),
     jobName: t.string({ description: 'A name for the batch (≤ 256 chars).' }),
+    outputExpiresAfter: t.field({
+      type: ExpiresAfterInput,
+      description: 'The output and error files expire this long after they are written.',
+    }),
   }),
 });

@@ -25,6 +25,8 @@ import { Gate } from './transports/auth.js';
 import { buildHttpApp } from './transports/http.js';
 
 export interface StartOptions {
+  /** The time source of every stored time (default: the system clock; tests move a fixed one). */
+  clock?: Clock;
   /** An already open database (tests); otherwise opened from the config. */
   database?: Database;
   logger?: Logger;
@@ -41,8 +43,6 @@ export interface StartOptions {
   tracing?: Tracing | null;
   /** A worker loop silent for this long makes /ready answer 503 (default 30 s). */
   stallAfterMs?: number;
-  /** The time of the domain (default: the system clock); tests move it to expire files. */
-  clock?: Clock;
 }
 
 export interface Batchgate {
@@ -80,8 +80,17 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
   const streams = new LiveStreams(database.db, config.limits.liveStreamsPerKey);
   const metrics = new Metrics(database, config.models);
   const liveness = new Liveness(options.stallAfterMs);
-  const clock = options.clock ?? systemClock;
-  const deps: Deps = { db: database.db, database, config, clock, events, streams, log, metrics, liveness };
+  const deps: Deps = {
+    db: database.db,
+    database,
+    config,
+    clock: options.clock ?? systemClock,
+    events,
+    streams,
+    log,
+    metrics,
+    liveness,
+  };
   const adminKey = resolveAdminKey(config, log);
   const providers = observeProviders(createProviders(config.providers), { metrics, tracing, models: config.models });
   const availability = new DatabaseAvailability(database, log);

@@ -10,14 +10,14 @@ import { batchRequests } from '../../src/db/tables/batch-requests.js';
 import { fileChunks, files } from '../../src/db/tables/files.js';
 import { gql } from '../graphql/helpers.js';
 import { submit, untilTerminal } from '../support/batches.js';
-import { TestClock } from '../support/clock.js';
+import { MovableClock } from '../support/clock.js';
 import { MOCK_CONFIG, startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine, toJsonl } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
 import { trpcClient } from '../trpc/client.js';
 
 const HOUR = 3600;
-const clock = new TestClock();
+const clock = new MovableClock();
 let gw: TestGateway;
 let key: string;
 let client: OpenAI;
@@ -78,9 +78,9 @@ describe('expires_after on upload', () => {
     const kept = await client.files.create({ file: await toFile(Buffer.from('{}\n'), 'kept.jsonl'), purpose: 'batch' });
     expect(kept.expires_at).toBeNull();
 
-    clock.advance(HOUR - 1);
+    clock.advance((HOUR - 60) * 1000);
     expect((await client.files.retrieve(file.id)).id).toBe(file.id);
-    clock.advance(1);
+    clock.advance(60 * 1000);
     await expect(client.files.retrieve(file.id)).rejects.toMatchObject({ status: 404 });
     expect((await rest(`/v1/files/${file.id}/content`)).status).toBe(404);
     const listed: string[] = [];
@@ -149,7 +149,7 @@ describe('output_expires_after on batch create', () => {
     expect((await (await rest(`/v1/batches/${done.id}/results`)).json()).data).toHaveLength(12);
     expect(await requestRows(done.id)).toBe(12);
 
-    clock.advance(2 * HOUR);
+    clock.advance(2 * HOUR * 1000);
     await expect(client.files.retrieve(done.output_file_id!)).rejects.toMatchObject({ status: 404 });
     await expect(client.files.content(done.error_file_id!)).rejects.toMatchObject({ status: 404 });
     await waitFor(async () => (await requestRows(done.id)) === 0, { what: 'the request rows to be purged' });

@@ -1,19 +1,15 @@
-// A clock a test holds still and moves on purpose (to expire files, end rate-limit windows): the
-// gateway's `deps.clock`, so every stored or compared time follows it.
+// A clock tests move by hand: the gateway's every stored time and deadline follows it, so a test
+// expires a batch by moving it past `expires_at` instead of writing SQL or waiting a day.
 import type { Clock } from '../../src/domain/clock.js';
 
-export class TestClock implements Clock {
-  private ms: number;
-
-  constructor(start: Date = new Date()) {
-    this.ms = start.getTime();
-  }
+export class MovableClock implements Clock {
+  private offsetMs = 0;
 
   now(): Date {
-    return new Date(this.ms);
+    return new Date(Date.now() + this.offsetMs);
   }
 
-  advance(seconds: number): void {
-    this.ms += seconds * 1000;
+  advance(ms: number): void {
+    this.offsetMs += ms;
   }
 }

@@ -73,7 +73,7 @@ export interface GatewayOptions {
   webRoot?: string;
   /** A worker loop silent this long makes /ready answer 503. */
   stallAfterMs?: number;
-  /** The domain's clock (default: the system's), e.g. a TestClock a test moves. */
+  /** The gateway's time source (e.g. a MovableClock to expire batches without waiting). */
   clock?: Clock;
 }
 

@@ -27,8 +27,8 @@ export async function retryBatch(deps: Deps, caller: Caller, input: z.input<type
   const writer = await openFileWriter(deps.db, {
     projectId: source.projectId,
     filename: `retry_of_${id}.jsonl`,
-    purpose: 'batch',
     createdAt: deps.clock.now(),
+    purpose: 'batch',
     maxBytes: deps.config.limits.maxFileBytes,
     projectQuotaBytes: source.projectId === ADMIN_PROJECT_ID ? undefined : deps.config.limits.maxStoredBytesPerProject,
   });

@@ -15,10 +15,10 @@ const toBuffer = (data: Uint8Array) =>
 
 export interface NewFile {
   projectId: string;
-  /** From `deps.clock`: the anchor of `expires_after`. */
-  createdAt: Date;
   filename: string;
   purpose: string;
+  /** When it was created, by the caller's clock. */
+  createdAt: Date;
   /** Reject content longer than this with `payload_too_large` (the file is then removed). */
   maxBytes?: number;
   /** Reject content that would take the project's live files past this many bytes (`quota_exceeded`). */
@@ -67,8 +67,14 @@ export async function openFileWriter(db: Db, file: NewFile): Promise<FileWriter>
       ? Infinity
       : file.projectQuotaBytes - (await storedBytes(db, file.projectId, file.createdAt));
   const id = newFileId();
-  const { projectId, filename, purpose, createdAt } = file;
-  await db.insert(files).values({ id, projectId, filename, purpose, createdAt, status: 'uploading' });
+  await db.insert(files).values({
+    id,
+    projectId: file.projectId,
+    filename: file.filename,
+    purpose: file.purpose,
+    status: 'uploading',
+    createdAt: file.createdAt,
+  });
   let seq = 0;
   let bytes = 0;
   let pending: Buffer[] = [];
@@ -103,7 +109,7 @@ export async function openFileWriter(db: Db, file: NewFile): Promise<FileWriter>
     },
     async finish(settle = {}) {
       await flush();
-      const expiresAt = expiryOf(createdAt, settle.expiresAfterSeconds);
+      const expiresAt = expiryOf(file.createdAt, settle.expiresAfterSeconds);
       const [row] = await db
         .update(files)
         .set({ bytes, status: 'processed', ...(settle.purpose ? { purpose: settle.purpose } : {}), expiresAt })

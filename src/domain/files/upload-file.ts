@@ -40,8 +40,8 @@ export function callerFile(
   const { maxFileBytes, maxStoredBytesPerProject } = deps.config.limits;
   return {
     ...file,
-    projectId: projectOf(caller),
     createdAt: deps.clock.now(),
+    projectId: projectOf(caller),
     maxBytes: maxFileBytes,
     projectQuotaBytes: caller.kind === 'admin' ? undefined : maxStoredBytesPerProject,
   };

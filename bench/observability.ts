@@ -38,8 +38,11 @@ const ended: RowOutcome = {
   errorMessage: null,
   inputTokens: 20,
   outputTokens: 16,
+  cachedTokens: 4,
+  reasoningTokens: 0,
   inputPrice: '0.15',
   outputPrice: '0.6',
+  cachedInputPrice: '0.075',
 };
 
 const best = { bare: Number.POSITIVE_INFINITY, observed: Number.POSITIVE_INFINITY };

@@ -81,6 +81,8 @@ const ModelSchema = z.strictObject({
   upstreamModel: z.string().min(1).optional(),
   inputPricePerMillion: z.number().min(0).default(0),
   outputPricePerMillion: z.number().min(0).default(0),
+  /** Price of input tokens read from the provider's prompt cache (default: the input price). */
+  cachedInputPricePerMillion: z.number().min(0).optional(),
   /** Prices for lines run in a provider's native batch (default: half of the synchronous prices). */
   batchInputPricePerMillion: z.number().min(0).optional(),
   batchOutputPricePerMillion: z.number().min(0).optional(),
@@ -137,13 +139,20 @@ export type ProviderConfig = ParsedProvider & {
 export type ModelConfig = z.infer<typeof ModelSchema> & {
   id: string;
   upstreamModel: string;
+  cachedInputPricePerMillion: number;
   batchInputPricePerMillion: number;
   batchOutputPricePerMillion: number;
   /** The prices as exact decimal strings, for SQL. */
-  prices: { input: string; output: string };
-  /** The native-batch prices as exact decimal strings, for SQL. */
-  batchPrices: { input: string; output: string };
+  prices: ModelPrices;
+  /** The native-batch prices as exact decimal strings, for SQL (cached input: half the cached price). */
+  batchPrices: ModelPrices;
 };
+/** USD per million tokens as exact decimal strings: input, output, and input read from a cache. */
+export interface ModelPrices {
+  input: string;
+  output: string;
+  cachedInput: string;
+}
 export type Limits = z.infer<typeof LimitsSchema>;
 
 export interface AppConfig {
@@ -199,24 +208,28 @@ export function defaultConfigFile(env: NodeJS.ProcessEnv): unknown {
       displayOrder: 101,
       status: 'mock',
     },
+    'mock-moderation': { provider: 'mock', description: MOCK_DESCRIPTION, displayOrder: 102, status: 'mock' },
   };
   if (env.OPENAI_API_KEY) {
     providers.openai = { type: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: 'env:OPENAI_API_KEY' };
-    const openaiModels: [string, number, number, number][] = [
-      ['gpt-4o-mini', 0.15, 0.6, 128_000],
-      ['gpt-4o', 2.5, 10, 128_000],
-      ['gpt-4.1', 2, 8, 1_047_576],
-      ['gpt-4.1-mini', 0.4, 1.6, 1_047_576],
-      ['gpt-4.1-nano', 0.1, 0.4, 1_047_576],
-      ['o4-mini', 1.1, 4.4, 200_000],
+    // id, input, output, context length, cached input (USD per million tokens)
+    const openaiModels: [string, number, number, number | undefined, number?][] = [
+      ['gpt-4o-mini', 0.15, 0.6, 128_000, 0.075],
+      ['gpt-4o', 2.5, 10, 128_000, 1.25],
+      ['gpt-4.1', 2, 8, 1_047_576, 0.5],
+      ['gpt-4.1-mini', 0.4, 1.6, 1_047_576, 0.1],
+      ['gpt-4.1-nano', 0.1, 0.4, 1_047_576, 0.025],
+      ['o4-mini', 1.1, 4.4, 200_000, 0.275],
       ['text-embedding-3-small', 0.02, 0, 8191],
       ['text-embedding-3-large', 0.13, 0, 8191],
+      ['omni-moderation-latest', 0, 0, undefined],
     ];
-    openaiModels.forEach(([id, input, output, contextLength], displayOrder) => {
+    openaiModels.forEach(([id, input, output, contextLength, cachedInput], displayOrder) => {
       models[id] = {
         provider: 'openai',
         inputPricePerMillion: input,
         outputPricePerMillion: output,
+        cachedInputPricePerMillion: cachedInput,
         contextLength,
         displayOrder,
         status: 'active',
@@ -271,16 +284,22 @@ export function loadConfig(
       if (!providers[model.provider]) {
         problems.push({ path: `config.models.${id}.provider`, message: `unknown provider "${model.provider}"` });
       }
+      const cachedInput = model.cachedInputPricePerMillion ?? model.inputPricePerMillion;
       const batchInput = model.batchInputPricePerMillion ?? model.inputPricePerMillion / 2;
       const batchOutput = model.batchOutputPricePerMillion ?? model.outputPricePerMillion / 2;
       models.set(id, {
         ...model,
         id,
         upstreamModel: model.upstreamModel ?? id,
+        cachedInputPricePerMillion: cachedInput,
         batchInputPricePerMillion: batchInput,
         batchOutputPricePerMillion: batchOutput,
-        prices: { input: String(model.inputPricePerMillion), output: String(model.outputPricePerMillion) },
-        batchPrices: { input: String(batchInput), output: String(batchOutput) },
+        prices: {
+          input: String(model.inputPricePerMillion),
+          output: String(model.outputPricePerMillion),
+          cachedInput: String(cachedInput),
+        },
+        batchPrices: { input: String(batchInput), output: String(batchOutput), cachedInput: String(cachedInput / 2) },
       });
     }
     collectMaxOutputTokens(providers, models.values(), problems);

@@ -22,7 +22,7 @@ describe('configuration', () => {
     const config = loadConfig({}, []);
     expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', role: 'all', databaseUrl: undefined });
     expect(config.providers.mock).toMatchObject({ type: 'mock' });
-    expect([...config.models.keys()]).toEqual(['mock-chat', 'mock-embedding']);
+    expect([...config.models.keys()]).toEqual(['mock-chat', 'mock-embedding', 'mock-moderation']);
     expect(config.limits).toEqual({
       maxFileBytes: 209_715_200,
       maxRequestsPerBatch: 50_000,
@@ -43,7 +43,10 @@ describe('configuration', () => {
       provider: 'openai',
       inputPricePerMillion: 0.15,
       outputPricePerMillion: 0.6,
+      cachedInputPricePerMillion: 0.075,
     });
+    expect(config.models.get('text-embedding-3-small')?.cachedInputPricePerMillion).toBe(0.02);
+    expect(config.models.get('omni-moderation-latest')).toMatchObject({ provider: 'openai', inputPricePerMillion: 0 });
     expect(config.models.get('mock-chat')).toBeDefined();
   });
 

@@ -32,7 +32,7 @@ describe('npm start with no configuration', { timeout: 120_000 }, () => {
 
     const client = new OpenAI({ apiKey: admin, baseURL: `${child.url}/v1`, maxRetries: 0 });
     const models = await client.models.list();
-    expect(models.data.map((m) => m.id)).toEqual(['mock-chat', 'mock-embedding']);
+    expect(models.data.map((m) => m.id)).toEqual(['mock-chat', 'mock-embedding', 'mock-moderation']);
     const file = await client.files.create({
       file: await toFile(Buffer.from(toJsonl([chatLine('a', 'hello'), chatLine('b', 'world')])), 'in.jsonl'),
       purpose: 'batch',

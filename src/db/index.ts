@@ -1,5 +1,6 @@
 // Every table of the schema, for Drizzle and drizzle-kit.
 export * from './tables/api-keys.js';
+export * from './tables/api-rate-limits.js';
 export * from './tables/batch-chunks.js';
 export * from './tables/batch-requests.js';
 export * from './tables/batches.js';

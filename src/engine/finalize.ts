@@ -2,13 +2,15 @@
 // file (everything else) in input order, in OpenAI's batch line format; the terminal status is set
 // with them by lifecycle.finish. The lines are built and chunked inside PostgreSQL (no response
 // travels to this process and back). One transaction, holding the batch row lock: a crash leaves
-// nothing half done and another worker simply finalizes again.
+// nothing half done and another worker simply finalizes again. The files expire as the batch's
+// `output_expires_after` says (counted from now).
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/client.js';
 import { type BatchStatus, batches } from '../db/tables/batches.js';
 import { files } from '../db/tables/files.js';
 import { finish, markFinalizing } from '../domain/batches/lifecycle.js';
 import type { Deps } from '../domain/deps.js';
+import { expiryOf } from '../domain/files/expires-after.js';
 import { CHUNK_BYTES } from '../domain/files/file-store.js';
 import { newFileId } from '../domain/ids.js';
 
@@ -81,6 +83,7 @@ export async function finalizeBatch(deps: Deps, batchId: string): Promise<BatchS
     const [outputId, errorId] = [newFileId(), newFileId()];
     const sides = { [outputId]: 'output', [errorId]: 'error' };
     const createdAt = deps.clock.now();
+    const expiresAt = expiryOf(createdAt, batch.outputExpiresAfterSeconds);
     await tx.insert(files).values(
       Object.entries(sides).map(([id, side]) => ({
         id,
@@ -89,6 +92,7 @@ export async function finalizeBatch(deps: Deps, batchId: string): Promise<BatchS
         purpose: 'batch_output',
         status: 'uploading' as const,
         createdAt,
+        expiresAt,
       })),
     );
     const written = new Map((await writeResultFiles(tx, batch.id, outputId, errorId)).map((w) => [w.file_id, w.bytes]));

@@ -7,7 +7,7 @@ import type { RowOutcome } from '../db/queries/batch-requests.js';
 import { type NoAnswer, noAnswer } from '../db/queries/no-answer.js';
 import { type ProviderResponse, ProviderTimeoutError } from '../providers/provider.js';
 import { type BackoffPolicy, headerValue, isRetryableStatus, requestedDelayMs, retryDelayMs } from './retry.js';
-import { type Tokens, tokensOf } from './usage.js';
+import { NO_TOKENS, type Tokens, tokensOf } from './usage.js';
 
 export interface Answer {
   kind: 'answer';
@@ -91,7 +91,7 @@ export function answerOf(rawStatus: number, requestId: string | null | undefined
     statusCode,
     requestId: requestId ?? `req_${randomUUID().replaceAll('-', '')}`,
     body: body.text,
-    tokens: ok ? tokensOf(body.json) : { input: 0, output: 0 },
+    tokens: ok ? tokensOf(body.json) : NO_TOKENS,
   };
 }
 
@@ -114,7 +114,7 @@ export function attemptOfError(error: unknown, ctx: AttemptContext): Attempt {
 export function rowOutcomeOf(
   line: { batchId: string; lineIndex: number },
   end: LineEnd,
-  prices: { input: string; output: string } | undefined,
+  prices: { input: string; output: string; cachedInput: string } | undefined,
 ): RowOutcome {
   const answer = end.kind === 'answer' ? end : null;
   return {
@@ -127,7 +127,10 @@ export function rowOutcomeOf(
     errorMessage: end.kind === 'no_answer' ? end.message : null,
     inputTokens: answer ? answer.tokens.input : 0,
     outputTokens: answer ? answer.tokens.output : 0,
+    cachedTokens: answer ? answer.tokens.cached : 0,
+    reasoningTokens: answer ? answer.tokens.reasoning : 0,
     inputPrice: prices ? prices.input : '0',
     outputPrice: prices ? prices.output : '0',
+    cachedInputPrice: prices ? prices.cachedInput : '0',
   };
 }

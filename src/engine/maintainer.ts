@@ -2,12 +2,14 @@
 //   validation  — lease a `validating` batch, validate and ingest it (validate.ts), announce it
 //   maintenance — finalize ended batches as soon as the writer reports them (finalize.ts), and
 //                 every `maintenanceMs` sweep for expiry and cancelled leftovers (lifecycle.ts),
-//                 batches another worker left unfinalized, and abandoned uploads (maintenance.ts)
+//                 batches another worker left unfinalized, abandoned uploads (maintenance.ts) and
+//                 expired files (retention.ts)
 
 import { endCancelledLeftovers, expireDue } from '../domain/batches/lifecycle.js';
 import type { Deps } from '../domain/deps.js';
 import { batchesReadyToFinalize, finalizeBatch } from './finalize.js';
 import { leaseValidation, purgeAbandonedUploads, releaseValidation, renewValidationLease } from './maintenance.js';
+import { sweepExpiredFiles } from './retention.js';
 import { Signal } from './signal.js';
 import { validateBatch } from './validate.js';
 
@@ -86,6 +88,7 @@ export class Maintainer {
         for (const id of [...ended, ...(await endCancelledLeftovers(this.deps))]) this.toFinalize.add(id);
         for (const id of await batchesReadyToFinalize(this.deps)) this.toFinalize.add(id);
         await purgeAbandonedUploads(this.deps);
+        await sweepExpiredFiles(this.deps, stop);
         nextSweep = performance.now() + this.options.maintenanceMs;
         await this.finalizeKnown(stop);
       }

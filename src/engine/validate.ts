@@ -35,7 +35,7 @@ export async function validateBatch(
     const message = `Validation of this batch was interrupted ${MAX_VALIDATION_ATTEMPTS} times; the input file cannot be processed.`;
     return fail([error('validation_failed', message, null)]);
   }
-  const file = await findLiveFile(deps.db, batch.inputFileId);
+  const file = await findLiveFile(deps.db, batch.inputFileId, deps.clock.now());
   if (!file)
     return fail([error('file_not_found', `Input file ${batch.inputFileId} was not found.`, null, 'input_file_id')]);
   if (file.purpose !== 'batch') {

@@ -34,7 +34,7 @@ export class ModelTotals {
     readonly provider: string,
     readonly model: string,
     /** USD per token. */
-    readonly prices: { input: number; output: number },
+    readonly prices: { input: number; output: number; cachedInput: number },
   ) {}
 }
 
@@ -155,6 +155,7 @@ export class Metrics {
       const prices = {
         input: (config?.inputPricePerMillion ?? 0) / 1e6,
         output: (config?.outputPricePerMillion ?? 0) / 1e6,
+        cachedInput: (config?.cachedInputPricePerMillion ?? 0) / 1e6,
       };
       totals = new ModelTotals(provider, model, prices);
       models.set(model, totals);
@@ -170,7 +171,9 @@ export class Metrics {
     else t.failed++;
     t.inputTokens += outcome.inputTokens;
     t.outputTokens += outcome.outputTokens;
-    t.costUsd += outcome.inputTokens * t.prices.input + outcome.outputTokens * t.prices.output;
+    const uncached = outcome.inputTokens - outcome.cachedTokens;
+    t.costUsd +=
+      uncached * t.prices.input + outcome.cachedTokens * t.prices.cachedInput + outcome.outputTokens * t.prices.output;
   }
 
   /** One upstream call ended, with an answer's status code or none. */

@@ -9,6 +9,7 @@ const OPERATIONS: Record<string, string> = {
   '/v1/responses': 'chat',
   '/v1/completions': 'text_completion',
   '/v1/embeddings': 'embeddings',
+  '/v1/moderations': 'moderation',
 };
 
 /** `gen_ai.operation.name` of a batch endpoint. */

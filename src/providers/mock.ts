@@ -1,9 +1,11 @@
 // The MOCK provider: answers locally, deterministically, in the shape of each OpenAI endpoint, so
-// `npm start` demonstrates the whole flow offline. Configurable latency and failure rate (a request
-// fails with a 500 when a hash of its body falls under `failureRate`). Never a real model.
+// `npm start` demonstrates the whole flow offline (moderations: mock-moderation.ts). Configurable
+// latency and failure rate (a request fails with a 500 when a hash of its body falls under
+// `failureRate`). Never a real model; nothing is ever read from a cache or spent reasoning.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProviderConfig } from '../config.js';
+import { moderationAnswer } from './mock-moderation.js';
 import type { Provider, ProviderRequest, ProviderResponse } from './provider.js';
 
 type MockProviderConfig = Extract<ProviderConfig, { type: 'mock' }>;
@@ -38,6 +40,8 @@ function answer(endpoint: string, body: Record<string, unknown>, id: string): un
   const output = countTokens(reply);
   const created = Math.floor(Date.now() / 1000);
   switch (endpoint) {
+    case '/v1/moderations':
+      return moderationAnswer(body, id);
     case '/v1/embeddings': {
       const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ''];
       return {
@@ -72,7 +76,13 @@ function answer(endpoint: string, body: Record<string, unknown>, id: string): un
             content: [{ type: 'output_text', text: reply, annotations: [] }],
           },
         ],
-        usage: { input_tokens: input, output_tokens: output, total_tokens: input + output },
+        usage: {
+          input_tokens: input,
+          input_tokens_details: { cached_tokens: 0 },
+          output_tokens: output,
+          output_tokens_details: { reasoning_tokens: 0 },
+          total_tokens: input + output,
+        },
       };
     default:
       return {
@@ -82,7 +92,13 @@ function answer(endpoint: string, body: Record<string, unknown>, id: string): un
         model,
         system_fingerprint: 'batchgate-mock',
         choices: [{ index: 0, message: { role: 'assistant', content: reply }, finish_reason: 'stop', logprobs: null }],
-        usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output },
+        usage: {
+          prompt_tokens: input,
+          completion_tokens: output,
+          total_tokens: input + output,
+          prompt_tokens_details: { cached_tokens: 0 },
+          completion_tokens_details: { reasoning_tokens: 0 },
+        },
       };
   }
 }

@@ -1,14 +1,16 @@
 // The gate every transport calls first: a credential → Caller, then the caller's per-key request
-// budget (`apiRequestsPerMinutePerKey`, in memory per api process; the admin key is exempt).
+// budget (`apiRequestsPerMinutePerKey`, shared by every api process on PostgreSQL, in memory on
+// PGlite; see domain/keys/request-budget.ts; the admin key is exempt).
 // Failed authentications are budgeted per client address (`failedAuthPerMinutePerAddress`): an
 // address over it is refused before any key lookup, so guessing keys cannot load the database.
 // While the database is known to be away, every API call is refused at once (503).
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { adminCaller, type Caller, rateLimitKey } from '../domain/caller.js';
 import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/errors.js';
 import { hashKey } from '../domain/keys/api-key.js';
 import { authenticateTenant, credentialOf, isAdminKey } from '../domain/keys/authenticate.js';
+import { type RequestBudget, requestBudgetFor } from '../domain/keys/request-budget.js';
 import type { DatabaseAvailability } from '../observability/database-availability.js';
 
 /** Who is asking: the `Authorization` value (or a bare key from connectionParams) and the client address. */
@@ -23,22 +25,22 @@ export const credentialsOf = (req: { headers: { authorization?: string }; ip: st
   address: req.ip,
 });
 
-const rateLimited = (what: string, res: RateLimiterRes) =>
-  new AppError('rate_limited', `Rate limit reached for ${what}. Try again later.`, { retryAfterMs: res.msBeforeNext });
+const rateLimited = (what: string, retryAfterMs: number) =>
+  new AppError('rate_limited', `Rate limit reached for ${what}. Try again later.`, { retryAfterMs });
 
 export class Gate {
   private readonly adminKeyHash: string;
-  private readonly requests: RateLimiterMemory;
+  private readonly requests: RequestBudget;
   private readonly failures: RateLimiterMemory;
 
   constructor(
-    private readonly deps: Pick<Deps, 'db' | 'config'>,
+    private readonly deps: Pick<Deps, 'db' | 'database' | 'config' | 'clock'>,
     adminKey: string,
     private readonly availability?: Pick<DatabaseAvailability, 'assertAvailable'>,
   ) {
     this.adminKeyHash = hashKey(adminKey);
     const { apiRequestsPerMinutePerKey, failedAuthPerMinutePerAddress } = deps.config.limits;
-    this.requests = new RateLimiterMemory({ points: apiRequestsPerMinutePerKey, duration: 60 });
+    this.requests = requestBudgetFor(deps.database, deps.clock, apiRequestsPerMinutePerKey);
     this.failures = new RateLimiterMemory({ points: failedAuthPerMinutePerAddress, duration: 60 });
   }
 
@@ -49,7 +51,7 @@ export class Gate {
     this.availability?.assertAvailable();
     const failures = address ? await this.failures.get(address) : null;
     if (failures && failures.remainingPoints <= 0) {
-      throw rateLimited('failed authentications from this address', failures);
+      throw rateLimited('failed authentications from this address', failures.msBeforeNext);
     }
     try {
       return await authenticateTenant(this.deps, token);
@@ -65,12 +67,8 @@ export class Gate {
   async spend(caller: Caller): Promise<void> {
     const key = rateLimitKey(caller);
     if (!key) return;
-    try {
-      await this.requests.consume(key);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      throw rateLimited('requests with this API key', error);
-    }
+    const spent = await this.requests.spend(key);
+    if (!spent.ok) throw rateLimited('requests with this API key', spent.retryAfterMs);
   }
 
   /** Whether this is the admin key; never touches the database (operations routes work while it is away). */

@@ -91,7 +91,9 @@ describe('a batch from an uploaded file', () => {
     const outputTokens = results.reduce((n, r) => n + r.response.body.usage.completion_tokens, 0);
     expect(usage).toEqual({
       input_tokens: input,
+      input_tokens_details: { cached_tokens: 0 },
       output_tokens: outputTokens,
+      output_tokens_details: { reasoning_tokens: 0 },
       total_tokens: input + outputTokens,
       input_cost: expect.closeTo((input * 0.15) / 1e6, 12),
       output_cost: expect.closeTo((outputTokens * 0.6) / 1e6, 12),

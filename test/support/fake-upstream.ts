@@ -4,7 +4,8 @@
 //   retry-after-ms) · 429s:<n>:<s> (Retry-After seconds) · 400 · 500 (always) · hang ·
 //   malformed (200 with a non-JSON body) · reset (connection destroyed) · 401 (OpenAI's wrong-key
 //   answer, with a masked key hint) · leak (500 whose message names an internal address)
-// Attempts are counted per `tag` field (or the whole body) so tests can assert exact tries.
+// Attempts are counted per `tag` field (or the whole body) so tests can assert exact tries. A
+// `fake_usage` object in the body is answered as the `usage` of a chat or responses answer.
 // `fast: true` skips parsing and answers one fixed body; `record: false` keeps no bookkeeping.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,7 +51,7 @@ export function fakeUsage(content: string) {
 
 function success(path: string, body: Record<string, unknown>) {
   const content = JSON.stringify(body.messages ?? body.input ?? body.prompt ?? '');
-  const usage = fakeUsage(content);
+  const usage = (body.fake_usage as ReturnType<typeof fakeUsage> | undefined) ?? fakeUsage(content);
   if (path.endsWith('/embeddings')) {
     return {
       object: 'list',
@@ -66,7 +67,7 @@ function success(path: string, body: Record<string, unknown>) {
       model: body.model,
       status: 'completed',
       output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'ok' }] }],
-      usage: {
+      usage: body.fake_usage ?? {
         input_tokens: usage.prompt_tokens,
         output_tokens: usage.completion_tokens,
         total_tokens: usage.total_tokens,

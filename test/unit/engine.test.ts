@@ -53,7 +53,7 @@ describe('classifying an attempt', () => {
       statusCode: 200,
       requestId: 'req_1',
       body: expect.any(String),
-      tokens: { input: 7, output: 3 },
+      tokens: { input: 7, output: 3, cached: 0, reasoning: 0 },
     });
   });
 
@@ -115,14 +115,28 @@ describe('rows written for outcomes', () => {
   it('have one shape whatever happened', () => {
     const answer = rowOutcomeOf(
       row,
-      { kind: 'answer', statusCode: 200, requestId: 'r', body: '{}', tokens: { input: 1, output: 2 } },
-      { input: '0.15', output: '0.6' },
+      {
+        kind: 'answer',
+        statusCode: 200,
+        requestId: 'r',
+        body: '{}',
+        tokens: { input: 3, output: 2, cached: 1, reasoning: 1 },
+      },
+      { input: '0.15', output: '0.6', cachedInput: '0.075' },
     );
     const timedOut = rowOutcomeOf(row, noAnswer('request_timeout', 'x'), undefined);
     const cancelled = rowOutcomeOf(row, noAnswer('batch_cancelled'), undefined);
     expect(keys(timedOut)).toEqual(keys(answer));
     expect(keys(cancelled)).toEqual(keys(answer));
-    expect(answer).toMatchObject({ statusCode: 200, inputTokens: 1, outputTokens: 2, inputPrice: '0.15' });
+    expect(answer).toMatchObject({
+      statusCode: 200,
+      inputTokens: 3,
+      outputTokens: 2,
+      cachedTokens: 1,
+      reasoningTokens: 1,
+      inputPrice: '0.15',
+      cachedInputPrice: '0.075',
+    });
     expect(timedOut).toMatchObject({ errorCode: 'request_timeout', errorMessage: 'x', statusCode: null });
     expect(cancelled).toMatchObject({ errorCode: 'batch_cancelled', response: null });
   });
@@ -156,12 +170,44 @@ describe('fair shares', () => {
 });
 
 describe('tokens', () => {
+  const tokens = (input: number, output: number, cached = 0, reasoning = 0) => ({ input, output, cached, reasoning });
+
   it('reads chat/completions/embeddings and responses usage shapes', () => {
-    expect(tokensOf({ usage: { prompt_tokens: 5, completion_tokens: 2 } })).toEqual({ input: 5, output: 2 });
-    expect(tokensOf({ usage: { prompt_tokens: 9, total_tokens: 9 } })).toEqual({ input: 9, output: 0 });
-    expect(tokensOf({ usage: { input_tokens: 4, output_tokens: 6 } })).toEqual({ input: 4, output: 6 });
-    expect(tokensOf({})).toEqual({ input: 0, output: 0 });
-    expect(tokensOf({ usage: { prompt_tokens: -3, completion_tokens: 'x' } })).toEqual({ input: 0, output: 0 });
+    expect(tokensOf({ usage: { prompt_tokens: 5, completion_tokens: 2 } })).toEqual(tokens(5, 2));
+    expect(tokensOf({ usage: { prompt_tokens: 9, total_tokens: 9 } })).toEqual(tokens(9, 0));
+    expect(tokensOf({ usage: { input_tokens: 4, output_tokens: 6 } })).toEqual(tokens(4, 6));
+    expect(tokensOf({})).toEqual(tokens(0, 0));
+    expect(tokensOf({ usage: { prompt_tokens: -3, completion_tokens: 'x' } })).toEqual(tokens(0, 0));
+  });
+
+  it('reads cached input and reasoning output from either API, never more than their totals', () => {
+    const chat = {
+      prompt_tokens: 50,
+      completion_tokens: 20,
+      prompt_tokens_details: { cached_tokens: 32, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 12 },
+    };
+    expect(tokensOf({ usage: chat })).toEqual(tokens(50, 20, 32, 12));
+    const responses = {
+      input_tokens: 40,
+      output_tokens: 9,
+      input_tokens_details: { cached_tokens: 8 },
+      output_tokens_details: { reasoning_tokens: 4 },
+    };
+    expect(tokensOf({ usage: responses })).toEqual(tokens(40, 9, 8, 4));
+    const inflated = {
+      prompt_tokens: 5,
+      completion_tokens: 1,
+      prompt_tokens_details: { cached_tokens: 9 },
+      completion_tokens_details: { reasoning_tokens: 3 },
+    };
+    expect(tokensOf({ usage: inflated })).toEqual(tokens(5, 1, 5, 1));
+    const garbled = {
+      prompt_tokens: 5,
+      prompt_tokens_details: null,
+      completion_tokens_details: { reasoning_tokens: 'x' },
+    };
+    expect(tokensOf({ usage: garbled })).toEqual(tokens(5, 0));
   });
 
   it('estimates a request from its size and max_tokens', () => {

@@ -7,6 +7,7 @@ const ENDPOINTS = [
   '/v1/embeddings',
   '/v1/completions',
   '/v1/responses',
+  '/v1/moderations',
 ] as const satisfies readonly Endpoint[];
 
 const HEAD_BYTES = 4 << 20;

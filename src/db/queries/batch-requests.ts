@@ -121,9 +121,14 @@ export interface RowOutcome {
   errorMessage: string | null;
   inputTokens: number;
   outputTokens: number;
+  /** Of the input tokens, those read from the provider's cache (priced at `cachedInputPrice`). */
+  cachedTokens: number;
+  /** Of the output tokens, those spent reasoning. */
+  reasoningTokens: number;
   /** USD per million tokens, as decimal strings so cost is computed exactly in SQL. */
   inputPrice: string;
   outputPrice: string;
+  cachedInputPrice: string;
 }
 
 export interface BatchProgress {
@@ -158,8 +163,11 @@ export async function recordOutcomes(
     error_message: o.errorMessage,
     input_tokens: o.inputTokens,
     output_tokens: o.outputTokens,
+    cached_tokens: o.cachedTokens,
+    reasoning_tokens: o.reasoningTokens,
     input_price: o.inputPrice,
     output_price: o.outputPrice,
+    cached_price: o.cachedInputPrice,
   }));
   const chunks = finished.map((c) => ({ batch_id: c.batchId, chunk_index: c.chunkIndex }));
   const params = [JSON.stringify(input), JSON.stringify(chunks), owner, completedAt.toISOString()];
@@ -171,18 +179,20 @@ const RECORD_SQL = `
     select * from json_to_recordset($1::json) as t(
       batch_id text, line_index int, status_code int, response text, request_id text,
       error_code text, error_message text, input_tokens int, output_tokens int,
-      input_price numeric, output_price numeric)
+      cached_tokens int, reasoning_tokens int, input_price numeric, output_price numeric, cached_price numeric)
   ), updated as (
     update batch_requests r set
       state = 'done', status_code = i.status_code, response = i.response, request_id = i.request_id,
       error_code = i.error_code, error_message = i.error_message,
       input_tokens = i.input_tokens, output_tokens = i.output_tokens,
-      input_cost = i.input_tokens * i.input_price / 1000000,
+      cached_tokens = i.cached_tokens, reasoning_tokens = i.reasoning_tokens,
+      input_cost = ((i.input_tokens - i.cached_tokens) * i.input_price + i.cached_tokens * i.cached_price) / 1000000,
       output_cost = i.output_tokens * i.output_price / 1000000,
       completed_at = $4::timestamptz
     from input i
     where r.batch_id = i.batch_id and r.line_index = i.line_index and r.state <> 'done'
-    returning r.batch_id, r.status_code, r.input_tokens, r.output_tokens, r.input_cost, r.output_cost
+    returning r.batch_id, r.status_code, r.input_tokens, r.output_tokens, r.cached_tokens, r.reasoning_tokens,
+      r.input_cost, r.output_cost
   ), finished as (
     delete from batch_chunks c
     using json_to_recordset($2::json) as k(batch_id text, chunk_index int)
@@ -192,12 +202,14 @@ const RECORD_SQL = `
       count(*) filter (where status_code between 200 and 299) as ok,
       count(*) filter (where not coalesce(status_code between 200 and 299, false)) as bad,
       sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens,
+      sum(cached_tokens) as cached_tokens, sum(reasoning_tokens) as reasoning_tokens,
       sum(input_cost) as input_cost, sum(output_cost) as output_cost
     from updated group by batch_id
   )
   update batches b set
     completed = b.completed + t.ok, failed = b.failed + t.bad,
     input_tokens = b.input_tokens + t.input_tokens, output_tokens = b.output_tokens + t.output_tokens,
+    cached_tokens = b.cached_tokens + t.cached_tokens, reasoning_tokens = b.reasoning_tokens + t.reasoning_tokens,
     input_cost = b.input_cost + t.input_cost, output_cost = b.output_cost + t.output_cost
   from totals t where b.id = t.batch_id
   returning b.id, b.project_id as "projectId", b.status, b.total, b.completed, b.failed`;

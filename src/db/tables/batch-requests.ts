@@ -1,7 +1,8 @@
 // One row per input line, written twice: by validation (the request) and once more when it ends
 // (`state` pending → done) with the final answer (2xx body, upstream error, or a no-answer error
-// code) and the tokens and cost it added to its batch, exactly once. Who works on a line is leased
-// per chunk of lines (batch-chunks.ts), not per row.
+// code) and the tokens (cached input and reasoning output among them) and cost it added to its
+// batch, exactly once. Who works on a line is leased per chunk of lines (batch-chunks.ts), not
+// per row. A finished batch's rows are purged once its output and error files are gone.
 import { boolean, integer, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { batches } from './batches.js';
 
@@ -30,6 +31,10 @@ export const batchRequests = pgTable(
     errorMessage: text('error_message'),
     inputTokens: integer('input_tokens').notNull().default(0),
     outputTokens: integer('output_tokens').notNull().default(0),
+    /** Of `input_tokens`, those served from the provider's prompt cache (priced at the cached price). */
+    cachedTokens: integer('cached_tokens').notNull().default(0),
+    /** Of `output_tokens`, those spent reasoning. */
+    reasoningTokens: integer('reasoning_tokens').notNull().default(0),
     inputCost: numeric('input_cost', { precision: 38, scale: 12 }).notNull().default('0'),
     outputCost: numeric('output_cost', { precision: 38, scale: 12 }).notNull().default('0'),
     completedAt: ts('completed_at'),

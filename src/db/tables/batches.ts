@@ -1,6 +1,7 @@
 // Batches: one row per batch with its life-cycle timestamps, live counts and usage totals.
 // `lease_*` marks the worker validating the batch, so a crashed validation is taken over (a few
-// times: `validation_attempts`).
+// times: `validation_attempts`). `requests_purged_at` marks a finished batch whose request rows were
+// dropped because its output and error files are gone (counts and usage stay here).
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { files } from './files.js';
@@ -74,6 +75,10 @@ export const batches = pgTable(
     failed: integer('failed').notNull().default(0),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+    /** Of the input tokens, those read from the provider's prompt cache. */
+    cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
+    /** Of the output tokens, those spent reasoning. */
+    reasoningTokens: bigint('reasoning_tokens', { mode: 'number' }).notNull().default(0),
     inputCost: money('input_cost'),
     outputCost: money('output_cost'),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -89,11 +94,17 @@ export const batches = pgTable(
     leaseExpiresAt: ts('lease_expires_at'),
     /** Validations started; a batch whose validation keeps dying is failed instead of retried forever. */
     validationAttempts: integer('validation_attempts').notNull().default(0),
+    /** `output_expires_after.seconds`: the output and error files expire this long after they are written. */
+    outputExpiresAfterSeconds: integer('output_expires_after_seconds'),
+    requestsPurgedAt: ts('requests_purged_at'),
   },
   (t) => [
     index('batches_project_list_idx').on(t.projectId, t.id),
     index('batches_open_idx')
       .on(t.status)
       .where(sql`status in ('validating', 'in_progress', 'finalizing', 'cancelling')`),
+    // Which batch a removed output or error file belonged to (its request rows may go with it).
+    index('batches_output_file_idx').on(t.outputFileId).where(sql`output_file_id is not null`),
+    index('batches_error_file_idx').on(t.errorFileId).where(sql`error_file_id is not null`),
   ],
 );

@@ -1,5 +1,6 @@
 // Files and their content. Content lives in the database in fixed-size chunks so any process can
-// stream any file in or out without holding it whole in memory.
+// stream any file in or out without holding it whole in memory. A file past `expires_at` is gone
+// at once for every API; the retention sweep then marks it deleted and frees its chunks.
 import { sql } from 'drizzle-orm';
 import { bigint, customType, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { projects } from './projects.js';
@@ -22,9 +23,12 @@ export const files = pgTable(
     status: text('status').$type<FileStatus>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** When the file disappears (`expires_after`); null: kept until deleted. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
   },
   (t) => [
     index('files_project_list_idx').on(t.projectId, t.id).where(sql`status = 'processed' and deleted_at is null`),
+    index('files_expiry_idx').on(t.expiresAt).where(sql`deleted_at is null and expires_at is not null`),
   ],
 );
 

@@ -78,7 +78,7 @@ export async function batchResults(
 /** GoModel's batch object carries its results once it ended, for inline-request batches of at most this many lines. */
 export const INLINE_RESULTS_MAX_LINES = 1000;
 
-/** The results a GoModel client expects in the batch object: every line, in input order; null when not applicable. */
+/** The results a GoModel client expects in the batch object: every line, in input order; null when not applicable (or purged). */
 export async function inlineResults(
   deps: Pick<Deps, 'db'>,
   caller: Caller,
@@ -87,5 +87,7 @@ export async function inlineResults(
   if (!batch.inlineRequests || !isTerminal(batch.status) || batch.requestCounts.total > INLINE_RESULTS_MAX_LINES) {
     return null;
   }
-  return (await batchResults(deps, caller, { id: batch.id, limit: INLINE_RESULTS_MAX_LINES })).data;
+  const { data } = await batchResults(deps, caller, { id: batch.id, limit: INLINE_RESULTS_MAX_LINES });
+  // Lines that ran but have no rows any more: their rows were purged with the output files.
+  return data.length === 0 && batch.requestCounts.total > 0 ? null : data;
 }

@@ -8,7 +8,13 @@ import type {
 } from '../../db/tables/batches.js';
 import { unixSeconds } from '../clock.js';
 
-export const BATCH_ENDPOINTS = ['/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/responses'] as const;
+export const BATCH_ENDPOINTS = [
+  '/v1/chat/completions',
+  '/v1/embeddings',
+  '/v1/completions',
+  '/v1/responses',
+  '/v1/moderations',
+] as const;
 export type BatchEndpoint = (typeof BATCH_ENDPOINTS)[number];
 
 export const TERMINAL_STATUSES: readonly BatchStatus[] = ['failed', 'completed', 'expired', 'cancelled'];
@@ -16,7 +22,11 @@ export const isTerminal = (status: BatchStatus) => TERMINAL_STATUSES.includes(st
 
 export interface BatchUsage {
   inputTokens: number;
+  /** Of the input tokens, those read from the provider's prompt cache (priced at the cached price). */
+  inputTokensDetails: { cachedTokens: number };
   outputTokens: number;
+  /** Of the output tokens, those spent reasoning. */
+  outputTokensDetails: { reasoningTokens: number };
   totalTokens: number;
   inputCost: number;
   outputCost: number;
@@ -89,7 +99,9 @@ export function toBatch(row: typeof batches.$inferSelect): Batch {
     },
     usage: {
       inputTokens: row.inputTokens,
+      inputTokensDetails: { cachedTokens: row.cachedTokens },
       outputTokens: row.outputTokens,
+      outputTokensDetails: { reasoningTokens: row.reasoningTokens },
       totalTokens: row.inputTokens + row.outputTokens,
       inputCost,
       outputCost,

@@ -1,10 +1,12 @@
 // Create a batch from an uploaded input file or from inline `requests` (stored as a generated
 // file). The batch starts `validating`; a worker validates it line by line and ingests its rows.
+// `outputExpiresAfter` sets when the output and error files it writes will expire.
 import { z } from 'zod';
 import { BATCH_MODES } from '../../db/tables/batches.js';
 import { type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { AppError, notFound, parseInput } from '../errors.js';
+import { ExpiresAfter } from '../files/expires-after.js';
 import { deleteStoredFile, readFileContent, storeFile } from '../files/file-store.js';
 import { findCallerFile } from '../files/get-file.js';
 import { callerFile } from '../files/upload-file.js';
@@ -26,6 +28,7 @@ const CreateBatchFields = z.object({
   metadata: Metadata.nullish(),
   jobName: z.string().max(256, 'is at most 256 characters').nullish(),
   mode: z.enum(BATCH_MODES, { error: `must be one of ${BATCH_MODES.join(', ')}` }).default('auto'),
+  outputExpiresAfter: ExpiresAfter.nullish(),
 });
 type CreateBatchFields = z.infer<typeof CreateBatchFields>;
 
@@ -115,6 +118,7 @@ async function batchOver(
     completionWindow: parsed.completionWindow,
     metadata: parsed.metadata ?? null,
     jobName: parsed.jobName ?? null,
+    outputExpiresAfterSeconds: parsed.outputExpiresAfter?.seconds ?? null,
   });
 }
 

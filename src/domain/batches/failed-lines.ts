@@ -3,6 +3,7 @@
 // own model names), or, when that file was deleted, rebuilt from the request rows with the
 // client's model name put back in place of the upstream one. A batch that never ran a line
 // (validation failed, or cancelled while validating) has no rows: every line of its input counts.
+// A batch whose rows were purged (its output and error files are gone) has nothing left to retry.
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { and, asc, eq, gt, gte, isNull, lt, ne, or } from 'drizzle-orm';
@@ -31,8 +32,14 @@ const notSucceeded = (batchId: string) =>
  * The failed lines of `batch` (without their newline). Throws `conflict` when there is nothing to
  * retry: every line succeeded, or the batch never ran and its input file is gone or empty.
  */
-export async function failedLines(db: Db, batch: BatchRow): Promise<AsyncIterable<string>> {
-  const inputLive = (await findLiveFile(db, batch.inputFileId)) !== undefined;
+export async function failedLines(db: Db, batch: BatchRow, now: Date): Promise<AsyncIterable<string>> {
+  if (batch.requestsPurgedAt) {
+    throw new AppError(
+      'conflict',
+      `Batch ${batch.id} has no lines to retry: its results were purged when its output and error files were deleted or expired.`,
+    );
+  }
+  const inputLive = (await findLiveFile(db, batch.inputFileId, now)) !== undefined;
   if (batch.total === 0) {
     if (!inputLive) {
       throw new AppError('conflict', `Batch ${batch.id} never ran a line and its input file was deleted.`);

@@ -18,6 +18,8 @@ export interface NewBatch {
   mode?: BatchMode;
   /** Created from inline requests (GoModel). */
   inlineRequests?: boolean;
+  /** The output and error files expire this long after they are written (null: kept until deleted). */
+  outputExpiresAfterSeconds: number | null;
 }
 
 export async function insertBatch(deps: Pick<Deps, 'db' | 'clock' | 'events'>, batch: NewBatch): Promise<Batch> {

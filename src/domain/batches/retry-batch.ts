@@ -2,7 +2,8 @@
 // whose generated input file holds every line that did not end 2xx (same custom_ids and bodies,
 // input order). Its metadata is the source's plus `retry_of: <source id>`; that key is added even
 // when the source already has 16 keys (the limit bounds what clients send, not this one key), and
-// replaces the source's own `retry_of` when the source is itself a retry.
+// replaces the source's own `retry_of` when the source is itself a retry. The output retention
+// (`output_expires_after`) is the source's too.
 import type { z } from 'zod';
 import { ADMIN_PROJECT_ID, type Caller } from '../caller.js';
 import type { Deps } from '../deps.js';
@@ -22,7 +23,7 @@ export async function retryBatch(deps: Deps, caller: Caller, input: z.input<type
   if (!isTerminal(source.status)) {
     throw new AppError('conflict', `Batch ${id} is ${source.status}; only a finished batch can be retried.`);
   }
-  const lines = await failedLines(deps.db, source);
+  const lines = await failedLines(deps.db, source, deps.clock.now());
   const writer = await openFileWriter(deps.db, {
     projectId: source.projectId,
     filename: `retry_of_${id}.jsonl`,
@@ -52,5 +53,6 @@ export async function retryBatch(deps: Deps, caller: Caller, input: z.input<type
     metadata: { ...source.metadata, retry_of: source.id },
     jobName: source.jobName,
     mode: source.mode,
+    outputExpiresAfterSeconds: source.outputExpiresAfterSeconds,
   });
 }

@@ -1,8 +1,10 @@
 // Delete a file: its content is removed at once; the row is kept (hidden) so batches that name
-// it still resolve their metadata.
+// it still resolve their metadata. Deleting the last of a finished batch's output and error files
+// also purges that batch's request rows (see db/queries/file-removal.ts).
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { fileChunks, files } from '../../db/tables/files.js';
+import { releaseRemovedFiles } from '../../db/queries/file-removal.js';
+import { files } from '../../db/tables/files.js';
 import type { Caller } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
@@ -17,9 +19,10 @@ export async function deleteFile(
 ): Promise<{ id: string; deleted: true }> {
   const { id } = parseInput(DeleteFileInput, input);
   await findCallerFile(deps, caller, id);
+  const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
-    await tx.update(files).set({ deletedAt: deps.clock.now() }).where(eq(files.id, id));
-    await tx.delete(fileChunks).where(eq(fileChunks.fileId, id));
+    await tx.update(files).set({ deletedAt: now }).where(eq(files.id, id));
+    await releaseRemovedFiles(tx, [id], now);
   });
   return { id, deleted: true };
 }

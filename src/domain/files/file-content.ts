@@ -8,7 +8,7 @@ import { readFileContent } from './file-store.js';
 import { findCallerFile, GetFileInput } from './get-file.js';
 
 export async function fileContent(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'clock'>,
   caller: Caller,
   input: z.input<typeof GetFileInput>,
 ): Promise<{ file: FileObject; content: AsyncGenerator<Buffer> }> {

@@ -1,10 +1,12 @@
 // File content in the database: written and read as a stream of fixed-size chunks, so no file is
-// ever held whole in memory and any process can serve any file.
-import { and, eq, isNull, sql } from 'drizzle-orm';
+// ever held whole in memory and any process can serve any file. A file is live once processed,
+// until it is deleted or its `expires_at` passes (by the caller's clock).
+import { and, eq, gt, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { fileChunks, files } from '../../db/tables/files.js';
 import { AppError } from '../errors.js';
 import { newFileId } from '../ids.js';
+import { expiryOf } from './expires-after.js';
 
 export const CHUNK_BYTES = 1 << 20;
 
@@ -23,20 +25,34 @@ export interface NewFile {
   projectQuotaBytes?: number;
 }
 
-/** Bytes held by a project's live files (uploads in progress count once finished). */
-export async function storedBytes(db: Db, projectId: string): Promise<number> {
+/** Not deleted and not expired at `now` (whatever the status). */
+export const notRemovedAt = (now: Date): SQL =>
+  and(isNull(files.deletedAt), or(isNull(files.expiresAt), gt(files.expiresAt, now)))!;
+
+/** Visible to the APIs at `now`: processed, not deleted, not expired. */
+export const liveAt = (now: Date): SQL => and(eq(files.status, 'processed'), notRemovedAt(now))!;
+
+/** Bytes held by a project's live files at `now` (uploads in progress count once finished). */
+export async function storedBytes(db: Db, projectId: string, now: Date): Promise<number> {
   const [row] = await db
     .select({ bytes: sql<string>`coalesce(sum(${files.bytes}), 0)` })
     .from(files)
-    .where(and(eq(files.projectId, projectId), isNull(files.deletedAt)));
+    .where(and(eq(files.projectId, projectId), notRemovedAt(now)));
   return Number(row?.bytes ?? 0);
+}
+
+/** What `finish` settles only once the content is stored (multipart forms may send it last). */
+export interface FileSettlement {
+  purpose?: string;
+  /** `expires_after.seconds`, counted from the file's creation. */
+  expiresAfterSeconds?: number | null;
 }
 
 export interface FileWriter {
   readonly id: string;
   write(piece: Uint8Array | string): Promise<void>;
-  /** Store the last chunk and make the file visible (optionally settling its purpose only now). */
-  finish(purpose?: string): Promise<typeof files.$inferSelect>;
+  /** Store the last chunk and make the file visible (optionally settling its purpose and expiry only now). */
+  finish(settle?: FileSettlement): Promise<typeof files.$inferSelect>;
   /** Remove the partial file. */
   abort(): Promise<void>;
 }
@@ -47,7 +63,9 @@ export interface FileWriter {
  */
 export async function openFileWriter(db: Db, file: NewFile): Promise<FileWriter> {
   const quotaLeft =
-    file.projectQuotaBytes === undefined ? Infinity : file.projectQuotaBytes - (await storedBytes(db, file.projectId));
+    file.projectQuotaBytes === undefined
+      ? Infinity
+      : file.projectQuotaBytes - (await storedBytes(db, file.projectId, file.createdAt));
   const id = newFileId();
   await db.insert(files).values({
     id,
@@ -89,11 +107,12 @@ export async function openFileWriter(db: Db, file: NewFile): Promise<FileWriter>
       pendingBytes += buf.length;
       if (pendingBytes >= CHUNK_BYTES) await flush();
     },
-    async finish(purpose) {
+    async finish(settle = {}) {
       await flush();
+      const expiresAt = expiryOf(file.createdAt, settle.expiresAfterSeconds);
       const [row] = await db
         .update(files)
-        .set({ bytes, status: 'processed', ...(purpose ? { purpose } : {}) })
+        .set({ bytes, status: 'processed', ...(settle.purpose ? { purpose: settle.purpose } : {}), expiresAt })
         .where(eq(files.id, id))
         .returning();
       return row!;
@@ -143,11 +162,11 @@ export async function deleteStoredFile(db: Db, fileId: string): Promise<void> {
   await db.delete(files).where(eq(files.id, fileId));
 }
 
-/** A live (processed, not deleted) file row, regardless of owner. */
-export async function findLiveFile(db: Db, fileId: string) {
+/** A file row live at `now` (processed, not deleted, not expired), regardless of owner. */
+export async function findLiveFile(db: Db, fileId: string, now: Date) {
   const [row] = await db
     .select()
     .from(files)
-    .where(and(eq(files.id, fileId), eq(files.status, 'processed'), isNull(files.deletedAt)));
+    .where(and(eq(files.id, fileId), liveAt(now)));
   return row;
 }

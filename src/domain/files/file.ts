@@ -1,4 +1,4 @@
-// The File domain object and its mapping from a row.
+// The File domain object and its mapping from a row (`expiresAt`: when it disappears, if ever).
 import type { files } from '../../db/tables/files.js';
 import { unixSeconds } from '../clock.js';
 
@@ -33,5 +33,5 @@ export const toFileObject = (row: typeof files.$inferSelect): FileObject => ({
   bytes: row.bytes,
   createdAt: unixSeconds(row.createdAt)!,
   status: 'processed',
-  expiresAt: null,
+  expiresAt: unixSeconds(row.expiresAt),
 });

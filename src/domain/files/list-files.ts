@@ -1,5 +1,6 @@
-// List the caller's files with OpenAI cursor pagination (limit, after, order, purpose).
-import { and, asc, desc, eq, gt, isNull, lt } from 'drizzle-orm';
+// List the caller's live files (expired ones are gone) with OpenAI cursor pagination (limit,
+// after, order, purpose).
+import { and, asc, desc, eq, gt, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import { files } from '../../db/tables/files.js';
 import { type Caller, ownedBy } from '../caller.js';
@@ -7,6 +8,7 @@ import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
 import { ObjectId } from '../ids.js';
 import { type FileObject, toFileObject } from './file.js';
+import { liveAt } from './file-store.js';
 
 export const ListFilesInput = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -21,7 +23,7 @@ export interface Page<T> {
 }
 
 export async function listFiles(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'clock'>,
   caller: Caller,
   input: z.input<typeof ListFilesInput>,
 ): Promise<Page<FileObject>> {
@@ -32,8 +34,7 @@ export async function listFiles(
     .where(
       and(
         ownedBy(caller, files.projectId),
-        eq(files.status, 'processed'),
-        isNull(files.deletedAt),
+        liveAt(deps.clock.now()),
         purpose ? eq(files.purpose, purpose) : undefined,
         after ? (order === 'desc' ? lt(files.id, after) : gt(files.id, after)) : undefined,
       ),

@@ -1,6 +1,7 @@
 // Load files by id in one query, for linked objects (a batch's input, output and error file).
-// Soft-deleted files are included: a batch still names its deleted input file, whose metadata is
-// kept. Results line up with `ids`; an id that does not exist or that the caller may not see is null.
+// Deleted and expired files are included: a batch still names its deleted input file, whose
+// metadata is kept. Results line up with `ids`; an id that does not exist or that the caller may
+// not see is null.
 import { and, eq, inArray } from 'drizzle-orm';
 import { files } from '../../db/tables/files.js';
 import { type Caller, ownedBy } from '../caller.js';

@@ -1,21 +1,33 @@
 // Upload a file: stream the bytes into chunked storage under the caller's project. Multipart
-// forms may send `purpose` after the file, so an upload can be stored first and committed later.
+// forms may send `purpose` and `expires_after` after the file, so an upload can be stored first
+// and committed later.
 import { z } from 'zod';
 import { type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
+import { ExpiresAfter } from './expires-after.js';
 import { FILE_PURPOSES, type FileObject, toFileObject } from './file.js';
 import { type NewFile, openFileWriter } from './file-store.js';
 
 const Filename = z.string().min(1, 'must not be empty').max(1024, 'is too long');
 const Purpose = z.enum(FILE_PURPOSES, { error: `must be one of ${FILE_PURPOSES.join(', ')}` });
 
-export const UploadFileInput = z.object({ filename: Filename, purpose: Purpose });
+export const UploadFileInput = z.object({
+  filename: Filename,
+  purpose: Purpose,
+  /** The file disappears this long after its creation; without it, it is kept until deleted. */
+  expiresAfter: ExpiresAfter.nullish(),
+});
+
+/** What a multipart form may send after the file: checked only when the upload is committed. */
+export type UploadSettlement = Omit<z.input<typeof UploadFileInput>, 'filename' | 'purpose'> & {
+  purpose: string | undefined;
+};
 
 export interface StoredUpload {
   bytes: number;
-  /** Validate the purpose and make the file visible; an invalid purpose removes the file. */
-  commit(purpose: string | undefined): Promise<FileObject>;
+  /** Validate the purpose and expiry and make the file visible; invalid ones remove the file. */
+  commit(settlement: UploadSettlement): Promise<FileObject>;
   abort(): Promise<void>;
 }
 
@@ -56,10 +68,11 @@ export async function storeUpload(
   }
   return {
     bytes,
-    async commit(purpose) {
+    async commit(settlement) {
       try {
-        const parsed = parseInput(UploadFileInput, { filename, purpose });
-        return toFileObject(await writer.finish(parsed.purpose));
+        const parsed = parseInput(UploadFileInput, { ...settlement, filename });
+        const expiresAfterSeconds = parsed.expiresAfter?.seconds ?? null;
+        return toFileObject(await writer.finish({ purpose: parsed.purpose, expiresAfterSeconds }));
       } catch (error) {
         await writer.abort().catch(() => {});
         throw error;
@@ -77,5 +90,5 @@ export async function uploadFile(
 ): Promise<FileObject> {
   parseInput(UploadFileInput, input);
   const upload = await storeUpload(deps, caller, input.filename, content);
-  return upload.commit(input.purpose);
+  return upload.commit(input);
 }

@@ -8,6 +8,8 @@ export interface ModelInfo {
   providerKind: ProviderConfig['type'];
   upstreamModel: string;
   inputPricePerMillion: number;
+  /** Input tokens read from the provider's prompt cache. */
+  cachedInputPricePerMillion: number;
   outputPricePerMillion: number;
   contextLength: number | null;
   description: string | null;
@@ -28,6 +30,7 @@ export function listModels(deps: Pick<Deps, 'config'>): ModelInfo[] {
         providerKind,
         upstreamModel: m.upstreamModel,
         inputPricePerMillion: m.inputPricePerMillion,
+        cachedInputPricePerMillion: m.cachedInputPricePerMillion,
         outputPricePerMillion: m.outputPricePerMillion,
         contextLength: m.contextLength ?? null,
         description: m.description ?? (providerKind === 'mock' ? 'MOCK model served locally by batchgate' : null),

@@ -27,6 +27,7 @@ const createInput = (b: CreateBatchBody['fields']) => ({
   metadata: b.metadata as never,
   jobName: b.job_name as never,
   mode: b.mode as never,
+  outputExpiresAfter: b.output_expires_after as never,
 });
 
 /** POST /batches, in a scope of its own: its JSON body arrives as a stream (see create-batch-body.ts). */

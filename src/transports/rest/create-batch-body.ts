@@ -14,6 +14,7 @@ export const CREATE_BATCH_FIELDS = [
   'metadata',
   'job_name',
   'mode',
+  'output_expires_after',
 ] as const;
 
 export interface CreateBatchBody {

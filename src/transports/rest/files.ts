@@ -1,4 +1,5 @@
-// /v1/files — upload (multipart, streamed), list, retrieve, content (streamed), delete.
+// /v1/files — upload (multipart, streamed; optional `expires_after`), list, retrieve, content
+// (streamed), delete.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
@@ -8,6 +9,7 @@ import { getFile } from '../../domain/files/get-file.js';
 import { listFiles } from '../../domain/files/list-files.js';
 import { type StoredUpload, storeUpload } from '../../domain/files/upload-file.js';
 import type { AppContext } from '../context.js';
+import { bracketedObject } from './form-fields.js';
 import { toOpenAIFile, toOpenAIList } from './serialize.js';
 
 type IdParams = { Params: { id: string } };
@@ -34,7 +36,8 @@ export function fileRoutes(app: FastifyInstance, { deps }: AppContext): void {
       throw error;
     }
     if (!upload) throw new AppError('invalid_request', "Missing required field 'file'.", { param: 'file' });
-    return reply.status(200).send(toOpenAIFile(await upload.commit(fields.purpose)));
+    const settlement = { purpose: fields.purpose, expiresAfter: bracketedObject(fields, 'expires_after') as never };
+    return reply.status(200).send(toOpenAIFile(await upload.commit(settlement)));
   });
 
   app.get<{ Querystring: Record<string, string> }>('/files', async (req) => {

@@ -63,7 +63,9 @@ export const toOpenAIBatch = (b: Batch) => ({
   results: null as ReturnType<typeof toResultItem>[] | null,
   usage: {
     input_tokens: b.usage.inputTokens,
+    input_tokens_details: { cached_tokens: b.usage.inputTokensDetails.cachedTokens },
     output_tokens: b.usage.outputTokens,
+    output_tokens_details: { reasoning_tokens: b.usage.outputTokensDetails.reasoningTokens },
     total_tokens: b.usage.totalTokens,
     input_cost: b.usage.inputCost,
     output_cost: b.usage.outputCost,
@@ -97,6 +99,7 @@ export const toModelConfigEntry = (m: ModelInfo, timestamp: number) => ({
   name: m.id,
   description: m.description,
   input_price_cents: cents(m.inputPricePerMillion),
+  cached_input_price_cents: cents(m.cachedInputPricePerMillion),
   output_price_cents: cents(m.outputPricePerMillion),
   model_code: m.upstreamModel,
   context_length: m.contextLength,

@@ -2,6 +2,7 @@
 // (exactly one of inputFileId and requests, as on REST).
 import { builder } from '../builder.js';
 import { BatchMode } from './batch-mode.js';
+import { ExpiresAfterInput } from './expires-after-input.js';
 import { JSONScalar } from './json.js';
 
 export const CreateBatchInput = builder.inputType('CreateBatchInput', {
@@ -14,7 +15,7 @@ export const CreateBatchInput = builder.inputType('CreateBatchInput', {
     }),
     endpoint: t.string({
       required: true,
-      description: '/v1/chat/completions, /v1/embeddings, /v1/completions or /v1/responses.',
+      description: '/v1/chat/completions, /v1/embeddings, /v1/completions, /v1/responses or /v1/moderations.',
     }),
     completionWindow: t.string({ defaultValue: '24h', description: 'Only "24h" is supported.' }),
     metadata: t.field({
@@ -23,5 +24,9 @@ export const CreateBatchInput = builder.inputType('CreateBatchInput', {
     }),
     jobName: t.string({ description: 'A name for the batch (≤ 256 chars).' }),
     mode: t.field({ type: BatchMode, description: 'Where its lines run (default AUTO).' }),
+    outputExpiresAfter: t.field({
+      type: ExpiresAfterInput,
+      description: 'The output and error files expire this long after they are written.',
+    }),
   }),
 });

@@ -15,5 +15,10 @@ export const File = builder.loadableObject('File', {
     purpose: t.exposeString('purpose'),
     bytes: t.exposeFloat('bytes', { description: 'Size in bytes (Float: files may exceed 2 GiB).' }),
     createdAt: t.expose('createdAt', { type: DateTime }),
+    expiresAt: t.expose('expiresAt', {
+      type: DateTime,
+      nullable: true,
+      description: 'When the file disappears (`expiresAfter`); null: kept until deleted.',
+    }),
   }),
 });

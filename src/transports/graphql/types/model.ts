@@ -9,6 +9,9 @@ export const Model = builder.objectRef<ModelInfo>('Model').implement({
     description: t.exposeString('description', { nullable: true }),
     status: t.exposeString('status', { description: '`active`, `mock`, or as configured.' }),
     inputPricePerMillion: t.exposeFloat('inputPricePerMillion', { description: 'USD per million input tokens.' }),
+    cachedInputPricePerMillion: t.exposeFloat('cachedInputPricePerMillion', {
+      description: "USD per million input tokens read from the provider's prompt cache.",
+    }),
     outputPricePerMillion: t.exposeFloat('outputPricePerMillion', { description: 'USD per million output tokens.' }),
     contextLength: t.exposeInt('contextLength', { nullable: true }),
     displayOrder: t.exposeInt('displayOrder', { nullable: true }),

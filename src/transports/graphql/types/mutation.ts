@@ -10,6 +10,7 @@ import { builder } from '../builder.js';
 import { receiveUpload } from '../upload-content.js';
 import { Batch } from './batch.js';
 import { CreateBatchInput } from './create-batch-input.js';
+import { ExpiresAfterInput } from './expires-after-input.js';
 import { File } from './file.js';
 import { Upload } from './upload.js';
 
@@ -19,11 +20,16 @@ builder.mutationType({
       type: File,
       description:
         'Send as a GraphQL multipart request, with an `x-graphql-yoga-csrf` (or `apollo-require-preflight`) header.',
-      args: { file: t.arg({ type: Upload, required: true }), purpose: t.arg.string({ required: true }) },
+      args: {
+        file: t.arg({ type: Upload, required: true }),
+        purpose: t.arg.string({ required: true }),
+        expiresAfter: t.arg({ type: ExpiresAfterInput, description: 'The file disappears this long after upload.' }),
+      },
       resolve: async (_root, args, { deps, caller }) => {
         const { filename, content } = await receiveUpload(args.file, deps.config.limits.maxFileBytes);
         const purpose = args.purpose as z.input<typeof UploadFileInput>['purpose']; // validated by the domain
-        return uploadFile(deps, caller, { filename, purpose }, content);
+        const expiresAfter = args.expiresAfter as z.input<typeof UploadFileInput>['expiresAfter'];
+        return uploadFile(deps, caller, { filename, purpose, expiresAfter }, content);
       },
     }),
     createBatch: t.field({
@@ -39,6 +45,7 @@ builder.mutationType({
           metadata: input.metadata as DomainInput['metadata'],
           jobName: input.jobName,
           mode: input.mode ?? undefined,
+          outputExpiresAfter: input.outputExpiresAfter as DomainInput['outputExpiresAfter'],
         }),
     }),
     cancelBatch: t.field({

@@ -4,6 +4,8 @@
 // Prints each round and the ratio of requests/s (gateway / bare); the median of interleaved rounds.
 //
 //   npm run bench:throughput -- [--requests 20000] [--latency 0] [--concurrency 64] [--rounds 3] [--upstream realistic|fast]
+// The cases the README reports: 20,000 at 500 ms and concurrency 1,000 (latency-bound, the common
+// case); 5,000 at 50 ms, concurrency 64; 20,000 at 0 ms, concurrency 64 (CPU per request).
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import {
@@ -12,6 +14,7 @@ import {
   createBatch,
   freshDatabase,
   median,
+  peakRssMb,
   postgresCpuMs,
   startChild,
   startGateway,
@@ -147,6 +150,8 @@ console.log(
     bareSeconds: +(median(bare) / 1000).toFixed(3),
     gatewaySeconds: +(median(gw) / 1000).toFixed(3),
     ratio: +median(ratios).toFixed(3),
+    /** The gateway process's peak resident memory over the whole run (warm-up included). */
+    gatewayPeakRssMb: peakRssMb(gateway.proc.pid!),
     // CPU seconds per 1,000 requests, by process (the bench's own polling is not counted).
     cpuPerThousand: {
       bare: { client: per(cpu.bare.client), upstream: per(cpu.bare.upstream) },

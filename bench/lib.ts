@@ -178,7 +178,7 @@ export function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** CPU milliseconds used by every PostgreSQL server process on this machine. */
+/** CPU milliseconds used by every PostgreSQL server process on the host. */
 export function postgresCpuMs(): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {

@@ -1,5 +1,5 @@
 // Any OpenAI-compatible HTTP API (OpenAI, vLLM, Ollama, Together, Groq, …) over an undici
-// keep-alive pool with `request` (several times cheaper per call than fetch; see shared/PERF.md).
+// keep-alive pool with `request` (measured at about a third of the CPU per call of fetch).
 import { errors, Pool } from 'undici';
 import type { ProviderConfig } from '../config.js';
 import { type Provider, type ProviderRequest, type ProviderResponse, ProviderTimeoutError } from './provider.js';

@@ -1,7 +1,7 @@
 // The web dashboard in real Chromium against an in-process gateway: sign-in (a refused key shows the
 // banner; the form works from the keyboard), creating a batch from a chosen or dropped JSONL file,
 // live progress to completed without a reload or polling, the batch page (counts, usage, timeline,
-// paged results, downloads), cancel, live rows capped at four streams, the files and models pages,
+// paged results, downloads), cancel, retry of failed lines, the mode choice, live rows capped at four streams, the files and models pages,
 // and a 360 px wide screen. Every
 // page must end with no script or console error and no request outside the gateway.
 import { readFileSync } from 'node:fs';
@@ -217,6 +217,40 @@ describe.skipIf(skip)('web dashboard, in Chromium', () => {
     await page.getByRole('link', { name: 'Batches', exact: true }).click();
     await page.getByRole('row').nth(3).waitFor();
     await shots.shoot(page, 'batches-all.png');
+    expectHealthy(watched);
+    await watched.context.close();
+  });
+
+  it('retries the failed lines of a finished batch in the mode chosen at creation', async () => {
+    const watched = await watchedPage(chromium.browser, origin);
+    const { page } = watched;
+    await signIn(page, gw.url, key);
+    // Two of five lines fail upstream (a 400): the batch completes with two failed lines.
+    await page
+      .getByLabel('Input file')
+      .setInputFiles(jsonlFile(5, 'fake-chat', (i) => (i % 2 === 1 ? { fault: '400' } : {})));
+    await page.getByLabel('Mode').selectOption('direct');
+    await page.getByRole('button', { name: 'Create batch' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created' }).getByRole('link').click();
+    const statusLine = page.locator('.status-line');
+    await expect.poll(() => statusLine.innerText(), { timeout: 20_000 }).toContain('completed');
+    const sourceId = new URL(page.url()).pathname.split('/').at(-1)!;
+    const client = gw.openai(key);
+    expect(((await client.batches.retrieve(sourceId)) as unknown as { mode: string }).mode).toBe('direct');
+
+    await page.getByRole('button', { name: 'Retry failed' }).click();
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).not.toContain(sourceId);
+    const retriedId = new URL(page.url()).pathname.split('/').at(-1)!;
+    await expect.poll(() => statusLine.innerText(), { timeout: 20_000 }).toContain('completed');
+    const retried = (await client.batches.retrieve(retriedId)) as unknown as {
+      metadata: Record<string, string>;
+      request_counts: { total: number };
+      mode: string;
+    };
+    expect(retried.metadata.retry_of).toBe(sourceId);
+    expect(retried.request_counts.total).toBe(2);
+    expect(retried.mode).toBe('direct');
+    await shots.shoot(page, 'batch-retried.png');
     expectHealthy(watched);
     await watched.context.close();
   });

@@ -1,12 +1,13 @@
 // One batch at /ui/batches/<id>: status (live while it runs), its facts, downloads of the output
-// and error files, cancel, and the paged per-line results.
+// and error files, cancel, retry of its failed lines (a new batch, opened at once), and the paged
+// per-line results.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type MouseEvent, useState } from 'react';
 import { ErrorBanner, Loading } from '../components/error-banner.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { useLiveBatch } from '../live.js';
 import { downloadFile } from '../rest.js';
-import { Link, paths } from '../router.js';
+import { Link, navigate, paths } from '../router.js';
 import { type Batch, isTerminal, useTRPC } from '../trpc.js';
 import { BatchFacts } from './batch-facts.js';
 import { BatchResults } from './batch-results.js';
@@ -58,7 +59,18 @@ function Actions({ apiKey, batch }: { apiKey: string; batch: Batch }) {
       onError: setError,
     }),
   );
+  const retry = useMutation(
+    trpc.batches.retry.mutationOptions({
+      onSuccess: async (created) => {
+        await queryClient.invalidateQueries({ queryKey: trpc.batches.list.pathKey() });
+        navigate(paths.batch(created.id));
+      },
+      onError: setError,
+    }),
+  );
   const hasFiles = batch.outputFileId || batch.errorFileId;
+  // A finished batch with lines that did not succeed (a batch that failed validation ran none).
+  const retryable = isTerminal(batch.status) && (batch.requestCounts.failed > 0 || batch.status === 'failed');
   return (
     <div className="actions">
       {batch.outputFileId ? (
@@ -91,6 +103,18 @@ function Actions({ apiKey, batch }: { apiKey: string; batch: Batch }) {
           }}
         >
           Cancel
+        </button>
+      ) : null}
+      {retryable ? (
+        <button
+          type="button"
+          disabled={retry.isPending}
+          onClick={() => {
+            setError(null);
+            retry.mutate({ id: batch.id });
+          }}
+        >
+          Retry failed
         </button>
       ) : null}
       {error ? <ErrorBanner error={error} /> : null}

@@ -1,5 +1,6 @@
 // Create a batch from a JSONL file, chosen or dropped: upload it (REST, purpose "batch"), then
-// `batches.create` with the endpoint named by the first line.
+// `batches.create` with the endpoint named by the first line and the chosen mode (where its lines
+// run: automatically, all through providers' batch APIs, or all sent by batchgate itself).
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type DragEvent, type FormEvent, useRef, useState } from 'react';
 import { ErrorBanner } from '../components/error-banner.js';
@@ -8,12 +9,15 @@ import { uploadBatchInput } from '../rest.js';
 import { Link, paths } from '../router.js';
 import { type Batch, useTRPC } from '../trpc.js';
 
+type Mode = NonNullable<Batch['mode']>;
+
 export function CreateBatch({ apiKey }: { apiKey: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [jobName, setJobName] = useState('');
+  const [mode, setMode] = useState<Mode>('auto');
   const [dragging, setDragging] = useState(false);
   const [stage, setStage] = useState<'idle' | 'uploading' | 'creating'>('idle');
   const [created, setCreated] = useState<Batch | null>(null);
@@ -34,6 +38,7 @@ export function CreateBatch({ apiKey }: { apiKey: string }) {
         inputFileId: uploaded.id,
         endpoint,
         jobName: jobName.trim() || undefined,
+        mode,
       });
       setCreated(batch);
       setFile(null);
@@ -84,6 +89,12 @@ export function CreateBatch({ apiKey }: { apiKey: string }) {
         </div>
         <label htmlFor="job-name">Job name (optional)</label>
         <input id="job-name" type="text" value={jobName} onChange={(event) => setJobName(event.target.value)} />
+        <label htmlFor="mode">Mode</label>
+        <select id="mode" value={mode} onChange={(event) => setMode(event.target.value as Mode)}>
+          <option value="auto">Auto: providers' batch APIs where configured, the rest directly</option>
+          <option value="native">Native: every line through its provider's batch API</option>
+          <option value="direct">Direct: batchgate sends every line itself</option>
+        </select>
         <div>
           <button type="submit" disabled={!file || busy}>
             {stage === 'uploading' ? 'Uploading…' : stage === 'creating' ? 'Creating…' : 'Create batch'}

@@ -2,7 +2,9 @@
 //   claim loop — lease chunks of lines (fairly across projects and batches, only for providers
 //                with room) → hand them to the executor, which runs them (executor.ts) → the
 //                outcome writer records how each ended (outcome-writer.ts)
-//   heartbeat  — renew the leases of every chunk (and validation) still held
+//   heartbeat  — register as a live worker and take this process's share of every provider's
+//                limits (membership.ts, shares.ts), hand back chunks left waiting on a zero share,
+//                renew the leases of every chunk (and validation) still held
 //   validation and maintenance loops — see maintainer.ts
 // Every wait takes the stop signal; `stop()` drains in-flight requests within a bound, records
 // what ended and releases the rest, each step bounded so a database that is away cannot hold it.
@@ -17,6 +19,7 @@ import type { Providers } from '../providers/index.js';
 import { Executor } from './executor.js';
 import { fairQuotas } from './fairness.js';
 import { Maintainer } from './maintainer.js';
+import { Membership } from './membership.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import type { BackoffPolicy } from './retry.js';
 import { Signal, withDeadline } from './signal.js';
@@ -61,6 +64,7 @@ export class Worker {
   private readonly executor: Executor;
   private readonly writer: OutcomeWriter;
   private readonly maintainer: Maintainer;
+  private readonly membership: Membership;
   private readonly workToClaim = new Signal();
   /** Diagnostics: claim statements and their time (the writer keeps its own). */
   private readonly claimStats = { claims: 0, claimMs: 0 };
@@ -90,6 +94,8 @@ export class Worker {
       onRoom: () => this.workToClaim.poke(),
       onExpired: () => this.maintainer.wakeMaintenance(),
     });
+    const limits = Object.fromEntries(this.executor.providerNames.map((name) => [name, deps.config.providers[name]!]));
+    this.membership = new Membership(deps, this.id, limits, this.options.heartbeatMs);
   }
 
   private get stopping(): AbortSignal {
@@ -131,6 +137,9 @@ export class Worker {
     );
     await withDeadline(releaseChunks(this.deps.database, this.id), bound).catch((error) =>
       this.deps.log.error({ err: error }, 'releasing chunks failed; their leases will lapse'),
+    );
+    await withDeadline(this.membership.leave(), bound).catch((error) =>
+      this.deps.log.error({ err: error }, 'leaving failed; the others divide its shares once its heartbeat lapses'),
     );
     this.writer.clear();
     this.deps.log.info({ worker: this.id, ...this.stats }, 'worker stopped');
@@ -179,6 +188,7 @@ export class Worker {
               providers,
               this.executor.providerNames,
               this.options.leaseMs,
+              this.executor.blockedProviders,
             );
       this.claimStats.claims++;
       this.claimStats.claimMs += performance.now() - started;
@@ -195,16 +205,31 @@ export class Worker {
     }
   }
 
+  /** Rebalance (the first beat comes before any claim: until then the shares are zero), then renew leases. */
   private async heartbeatLoop(): Promise<void> {
     while (!this.stopping.aborted) {
-      await sleep(this.options.heartbeatMs, undefined, { signal: this.stopping }).catch(() => {});
-      if (this.stopping.aborted) return;
+      await this.rebalance();
       try {
         if (this.writer.holdsChunks) await renewLeases(this.deps.database, this.id, this.options.leaseMs);
         await this.maintainer.renewValidationLease();
       } catch (error) {
         this.deps.log.warn({ err: error, worker: this.id }, 'lease renewal failed');
       }
+      await sleep(this.options.heartbeatMs, undefined, { signal: this.stopping }).catch(() => {});
+    }
+  }
+
+  /**
+   * Heartbeat and take this worker's share of each provider's limits; then hand back every chunk
+   * whose open lines all wait on a zero share (released after the writer's next write).
+   */
+  private async rebalance(): Promise<void> {
+    const shares = await this.membership.beat();
+    if (shares) this.executor.applyShares(shares);
+    for (const { chunk, lines } of this.executor.parkedChunks()) {
+      if (lines < this.writer.openLines(chunk)) continue;
+      this.executor.handBack(chunk);
+      this.writer.handBack(chunk);
     }
   }
 

@@ -4,7 +4,8 @@
 //   retry-after-ms) · 429s:<n>:<s> (Retry-After seconds) · 400 · 500 (always) · hang ·
 //   malformed (200 with a non-JSON body) · reset (connection destroyed) · 401 (OpenAI's wrong-key
 //   answer, with a masked key hint) · leak (500 whose message names an internal address)
-// Attempts are counted per `tag` field (or the whole body) so tests can assert exact tries.
+// Attempts are counted per `tag` field (or the whole body) so tests can assert exact tries; each
+// logged request carries when it arrived and when its answer ended (or its connection closed).
 // `fast: true` skips parsing and answers one fixed body; `record: false` keeps no bookkeeping.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,10 +25,20 @@ export interface FakeUpstream {
   /** Attempts seen per tag. */
   attempts: Map<string, number>;
   /** Every request received, in arrival order (not in fast mode). */
-  log: { tag: string; model: string; path: string; authorization: string | undefined }[];
+  log: UpstreamRequest[];
   total(): number;
   reset(): void;
   close(): Promise<void>;
+}
+
+export interface UpstreamRequest {
+  tag: string;
+  model: string;
+  path: string;
+  authorization: string | undefined;
+  /** `Date.now()` at arrival, and once the answer was sent or the connection closed. */
+  at: number;
+  endedAt?: number;
 }
 
 export const FIXED_USAGE = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 };
@@ -120,7 +131,18 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const attempt = (attempts.get(tag) ?? 0) + 1;
     if (options.record !== false) {
       attempts.set(tag, attempt);
-      log.push({ tag, model: String(body.model), path: req.url ?? '', authorization: req.headers.authorization });
+      const entry: UpstreamRequest = {
+        tag,
+        model: String(body.model),
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        at: Date.now(),
+      };
+      log.push(entry);
+      const ended = () => {
+        entry.endedAt ??= Date.now();
+      };
+      res.on('finish', ended).on('close', ended);
     }
     const [kind = 'ok', a = '0', b = '0'] = String(body.fault ?? 'ok').split(':');
     const reply = () => {

@@ -10,6 +10,7 @@ import type { ProviderConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Deps } from '../domain/deps.js';
 import { type LaneShare, laneShares, type Member } from './shares.js';
+import { withDeadline } from './signal.js';
 
 /** A worker whose heartbeat is older than this many intervals is dead. */
 export const LIVE_HEARTBEATS = 4;
@@ -76,14 +77,16 @@ export class Membership {
   }
 
   /**
-   * Heartbeat, and this worker's share of each provider's limits. When the heartbeat fails:
-   * `undefined` (keep the current shares) while the last success is within the live window,
-   * afterwards no share of anything.
+   * Heartbeat, and this worker's share of each provider's limits. When the heartbeat fails (or
+   * gets no answer within the live window): `undefined` (keep the current shares) while the last
+   * success is within the live window, afterwards no share of anything.
    */
   async beat(): Promise<Map<string, LaneShare> | undefined> {
     const sentAt = performance.now();
     try {
-      const members = await heartbeat(this.deps.database, this.id, Object.keys(this.limits), this.liveMs);
+      // Bounded: a database that does not answer counts as one that refuses.
+      const beat = heartbeat(this.deps.database, this.id, Object.keys(this.limits), this.liveMs);
+      const members = await withDeadline(beat, this.liveMs);
       this.lastBeat = sentAt;
       const shares = laneShares(members, this.id, this.limits);
       this.describe(members.length, shares);

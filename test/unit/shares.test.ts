@@ -1,8 +1,13 @@
-// Dividing provider limits between workers (shares.ts) and the token bucket that paces each
-// worker's share (token-bucket.ts), without a database.
+// Dividing provider limits between workers (shares.ts), what a worker takes when its heartbeats
+// fail (membership.ts), and the token bucket that paces each worker's share (token-bucket.ts),
+// without a database.
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.js';
+import { Membership } from '../../src/engine/membership.js';
 import { isBlocked, laneShares, type Member, shareOf } from '../../src/engine/shares.js';
 import { TokenBucket } from '../../src/engine/token-bucket.js';
+import { waitFor } from '../support/wait.js';
 
 const members = (n: number, providers = ['p']): Member[] =>
   Array.from({ length: n }, (_, i) => ({ id: `w${i}`, providers }));
@@ -114,5 +119,29 @@ describe('token bucket', () => {
     await second;
     expect(passed).toBe(true);
     await expect(bucket.take(1, AbortSignal.abort(new Error('early')))).rejects.toThrow('early');
+  });
+});
+
+describe('a worker whose heartbeats fail', () => {
+  it('keeps its shares within the live window, then takes none until a heartbeat succeeds', async () => {
+    let reachable = true;
+    const database = {
+      query: async () => {
+        if (!reachable) throw new Error('connection refused');
+        return [{ id: 'me', providers: ['p'] }];
+      },
+    } as unknown as Database;
+    const limits = { p: { maxConcurrency: 8, rpm: 600 } };
+    const membership = new Membership({ database, log: pino({ level: 'silent' }) }, 'me', limits, 100); // live: 400 ms
+    const whole = { maxConcurrency: 8, rpm: 600, tpm: undefined };
+
+    expect((await membership.beat())?.get('p')).toEqual(whole);
+    reachable = false;
+    expect(await membership.beat()).toBeUndefined();
+    // Past the live window the others count it dead and divide its shares: it takes none.
+    const none = await waitFor(async () => (await membership.beat())?.get('p'), { what: 'the window to pass' });
+    expect(isBlocked(none)).toBe(true);
+    reachable = true;
+    expect((await membership.beat())?.get('p')).toEqual(whole);
   });
 });

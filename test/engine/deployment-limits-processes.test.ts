@@ -5,13 +5,13 @@
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submit } from '../support/batches.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database.js';
+import { onPostgres } from '../support/database.js';
 import { faultLine } from '../support/fake-gateway.js';
 import { type FakeUpstream, startFakeUpstream, type UpstreamRequest } from '../support/fake-upstream.js';
-import { startGateway, type TestGateway, writeConfigFile } from '../support/gateway.js';
-import { type ChildGateway, spawnGateway } from '../support/process.js';
+import type { ChildGateway } from '../support/process.js';
 import { mostInWindow, peakConcurrency } from '../support/upstream-load.js';
 import { waitFor } from '../support/wait.js';
+import { startWorkerDeployment, type WorkerDeployment } from '../support/worker-deployment.js';
 
 const LIMIT = 8;
 /** 600 a minute: 10 a second; a worker's bucket holds one second of its share. */
@@ -20,23 +20,27 @@ const RPM = 600;
 const LATENCY = 'latency:500';
 
 describe.skipIf(!onPostgres())('provider limits across worker processes', { timeout: 180_000 }, () => {
-  let db: TestDatabase;
   let upstream: FakeUpstream;
-  let api: TestGateway;
+  let deployment: WorkerDeployment;
   let client: OpenAI;
-  const children: ChildGateway[] = [];
   const models = { 'wide-chat': { provider: 'wide' }, 'paced-chat': { provider: 'paced' } };
-  const providers = (url: string, name = '') => ({
-    wide: { type: 'openai', baseUrl: `${url}/v1`, apiKey: `sk-wide-${name}`, maxConcurrency: LIMIT, maxRetries: 0 },
-    paced: { type: 'openai', baseUrl: `${url}/v1`, apiKey: `sk-paced-${name}`, maxConcurrency: LIMIT, rpm: RPM },
+  const providers = (name = '') => ({
+    wide: {
+      type: 'openai',
+      baseUrl: `${upstream.url}/v1`,
+      apiKey: `sk-wide-${name}`,
+      maxConcurrency: LIMIT,
+      maxRetries: 0,
+    },
+    paced: {
+      type: 'openai',
+      baseUrl: `${upstream.url}/v1`,
+      apiKey: `sk-paced-${name}`,
+      maxConcurrency: LIMIT,
+      rpm: RPM,
+    },
   });
-
-  const worker = async (name: string) => {
-    const config = writeConfigFile({ providers: providers(upstream.url, name), models }).path;
-    const child = await spawnGateway({ DATABASE_URL: db.url!, BATCHGATE_CONFIG: config }, ['--role', 'worker']);
-    children.push(child);
-    return child;
-  };
+  const worker = (name: string) => deployment.worker({ providers: providers(name), models });
 
   /** How many live workers the child counted when its shares last changed. */
   const members = (child: ChildGateway) => {
@@ -47,17 +51,14 @@ describe.skipIf(!onPostgres())('provider limits across worker processes', { time
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     upstream = await startFakeUpstream();
-    api = await startGateway({ database: db, role: 'api', config: { providers: providers(upstream.url), models } });
-    client = api.openai((await api.tenant()).key);
+    deployment = await startWorkerDeployment({ providers: providers(), models });
+    client = deployment.client;
   });
 
   afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill('SIGKILL')));
-    await api?.close();
+    await deployment?.close();
     await upstream?.close();
-    await db?.drop();
   });
 
   const sent = (provider: string, worker?: string) =>

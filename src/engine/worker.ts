@@ -2,10 +2,11 @@
 //   claim loop — lease chunks of lines (fairly across projects and batches, only for providers
 //                with room) → hand them to the executor, which runs them (executor.ts) → the
 //                outcome writer records how each ended (outcome-writer.ts)
-//   heartbeat  — register as a live worker and take this process's share of every provider's
-//                limits (membership.ts, shares.ts), hand back chunks left waiting on a zero share,
-//                renew the leases of every chunk (and validation) still held
+//   heartbeat  — renew the leases of every chunk (and validation) still held
 //   validation and maintenance loops — see maintainer.ts
+//   shares     — each heartbeat (the first before any claim) also registers this worker and takes
+//                its share of every provider's limits (membership.ts, shares.ts), and hands back
+//                chunks left waiting on a zero share
 // Every wait takes the stop signal; `stop()` drains in-flight requests within a bound, records
 // what ended and releases the rest, each step bounded so a database that is away cannot hold it.
 import { hostname } from 'node:os';
@@ -64,8 +65,8 @@ export class Worker {
   private readonly executor: Executor;
   private readonly writer: OutcomeWriter;
   private readonly maintainer: Maintainer;
-  private readonly membership: Membership;
   private readonly workToClaim = new Signal();
+  private readonly membership: Membership;
   /** Diagnostics: claim statements and their time (the writer keeps its own). */
   private readonly claimStats = { claims: 0, claimMs: 0 };
   private loops: Promise<void>[] = [];
@@ -205,9 +206,11 @@ export class Worker {
     }
   }
 
-  /** Rebalance (the first beat comes before any claim: until then the shares are zero), then renew leases. */
   private async heartbeatLoop(): Promise<void> {
+    await this.rebalance(); // at once: until the first heartbeat every share is zero, so nothing is claimed
     while (!this.stopping.aborted) {
+      await sleep(this.options.heartbeatMs, undefined, { signal: this.stopping }).catch(() => {});
+      if (this.stopping.aborted) return;
       await this.rebalance();
       try {
         if (this.writer.holdsChunks) await renewLeases(this.deps.database, this.id, this.options.leaseMs);
@@ -215,7 +218,6 @@ export class Worker {
       } catch (error) {
         this.deps.log.warn({ err: error, worker: this.id }, 'lease renewal failed');
       }
-      await sleep(this.options.heartbeatMs, undefined, { signal: this.stopping }).catch(() => {});
     }
   }
 

@@ -4,39 +4,59 @@
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onPostgres } from '../support/database.js';
+import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
+import { startGateway, type TestGateway, writeConfigFile } from '../support/gateway.js';
 import { chatLine, toJsonl } from '../support/jsonl.js';
+import { type ChildGateway, spawnGateway } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
-import { startWorkerDeployment, type WorkerDeployment } from '../support/worker-deployment.js';
 
 const CONCURRENCY = 8;
 
 describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 120_000 }, () => {
+  let db: TestDatabase;
   let upstream: FakeUpstream;
-  let deployment: WorkerDeployment;
+  let api: TestGateway;
   let client: OpenAI;
-  const models = { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } };
-  const worker = (apiKey: string) =>
-    deployment.worker({
+  const children: ChildGateway[] = [];
+  const configFor = (apiKey: string) =>
+    writeConfigFile({
       providers: {
         fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey, maxConcurrency: CONCURRENCY, maxRetries: 2 },
       },
-      models,
+      models: { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
+    }).path;
+
+  const worker = async (apiKey: string) => {
+    const child = await spawnGateway({ DATABASE_URL: db.url!, BATCHGATE_CONFIG: configFor(apiKey) }, [
+      '--role',
+      'worker',
+    ]).catch(async (error) => {
+      throw error;
     });
+    children.push(child);
+    return child;
+  };
 
   beforeAll(async () => {
+    db = await createTestDatabase();
     upstream = await startFakeUpstream({ latencyMs: 40 });
-    deployment = await startWorkerDeployment({
-      providers: { fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, maxConcurrency: CONCURRENCY } },
-      models,
+    api = await startGateway({
+      database: db,
+      role: 'api',
+      config: {
+        providers: { fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, maxConcurrency: CONCURRENCY } },
+        models: { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
+      },
     });
-    client = deployment.client;
+    client = api.openai((await api.tenant()).key);
   });
 
   afterAll(async () => {
-    await deployment?.close();
+    await Promise.all(children.map((c) => c.kill('SIGKILL')));
+    await api?.close();
     await upstream?.close();
+    await db?.drop();
   });
 
   async function createBatch(prefix: string, n: number) {

@@ -4,8 +4,7 @@
 //   retry-after-ms) · 429s:<n>:<s> (Retry-After seconds) · 400 · 500 (always) · hang ·
 //   malformed (200 with a non-JSON body) · reset (connection destroyed) · 401 (OpenAI's wrong-key
 //   answer, with a masked key hint) · leak (500 whose message names an internal address)
-// Attempts are counted per `tag` field (or the whole body) so tests can assert exact tries; each
-// logged request carries when it arrived and when its answer ended (or its connection closed).
+// Attempts are counted per `tag` field (or the whole body) so tests can assert exact tries.
 // `fast: true` skips parsing and answers one fixed body; `record: false` keeps no bookkeeping.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +30,7 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
+/** A logged request, with its timing (for in-flight counts and request rates: upstream-load.ts). */
 export interface UpstreamRequest {
   tag: string;
   model: string;

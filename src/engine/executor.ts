@@ -201,6 +201,7 @@ export class Executor {
   }
 
   private dispatch(row: ClaimedRow, slot: BatchSlot, lane: Lane): void {
+    if (this.stop.aborted) return; // its chunk is released by the worker's stop
     if (isBlocked(lane.share)) {
       lane.parked.push({ row, slot });
       return;

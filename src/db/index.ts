@@ -7,3 +7,4 @@ export * from './tables/batches.js';
 export * from './tables/files.js';
 export * from './tables/projects.js';
 export * from './tables/provider-batches.js';
+export * from './tables/workers.js';

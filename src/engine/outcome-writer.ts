@@ -3,8 +3,16 @@
 // chunks deleted). It writes when the buffer is full, `flushDelayMs` after the first buffered end,
 // or at once when nothing else is coming (the end of a batch). It then publishes progress
 // (throttled) and reports batches whose every line has ended, to finalize. It also keeps which
-// chunks this process holds. Every wait takes the stop signal.
-import { type ChunkKey, type ClaimedRow, type RowOutcome, recordOutcomes } from '../db/queries/batch-requests.js';
+// chunks this process holds, and gives back chunks handed back to it only after a write that
+// holds every end recorded before (so whoever takes them next never sends an ended line again).
+// Every wait takes the stop signal.
+import {
+  type ChunkKey,
+  type ClaimedRow,
+  type RowOutcome,
+  recordOutcomes,
+  releaseChunksOf,
+} from '../db/queries/batch-requests.js';
 import type { Deps } from '../domain/deps.js';
 import { ProgressThrottle } from './events.js';
 import { type LineEnd, rowOutcomeOf } from './line-end.js';
@@ -39,6 +47,8 @@ export class OutcomeWriter {
   private buffer: RowOutcome[] = [];
   /** Chunks whose every line has an outcome buffered or written: deleted with the next write. */
   private finished: ChunkKey[] = [];
+  /** Chunks handed back with open lines: released after the next write. */
+  private returning: ChunkKey[] = [];
   private readonly buffered = new Signal();
   private readonly due = new Signal();
   private readonly progress: ProgressThrottle;
@@ -67,6 +77,17 @@ export class OutcomeWriter {
     return this.chunks.size > 0;
   }
 
+  /** Lines of a held chunk without an outcome yet. */
+  openLines(chunk: ChunkKey): number {
+    return this.chunks.get(chunkKey(chunk))?.open ?? 0;
+  }
+
+  /** Give a held chunk back with its open lines (none of them running here any more). */
+  handBack(chunk: ChunkKey): void {
+    this.returning.push({ batchId: chunk.batchId, chunkIndex: chunk.chunkIndex });
+    this.buffered.poke();
+  }
+
   /** The batches this process holds chunks of. */
   heldBatches(): Set<string> {
     return new Set([...this.chunks.values()].map((chunk) => chunk.batchId));
@@ -93,7 +114,7 @@ export class OutcomeWriter {
   async loop(stop: AbortSignal): Promise<void> {
     while (!stop.aborted) {
       this.deps.liveness.tick('writer');
-      if (this.buffer.length === 0 && this.finished.length === 0) {
+      if (this.buffer.length === 0 && this.finished.length === 0 && this.returning.length === 0) {
         await this.buffered.wait(this.options.idlePollMs, stop);
         continue;
       }
@@ -109,9 +130,14 @@ export class OutcomeWriter {
     }
   }
 
-  /** Write every buffered end and finished chunk in one statement; on failure they stay buffered. */
+  /**
+   * Write every buffered end and finished chunk in one statement, then release the chunks handed
+   * back before it; on failure they stay buffered.
+   */
   async flush(): Promise<void> {
-    if (this.buffer.length === 0 && this.finished.length === 0) return;
+    if (this.buffer.length === 0 && this.finished.length === 0 && this.returning.length === 0) return;
+    const returning = this.returning;
+    this.returning = [];
     // In key order, so concurrent writers lock rows in the same order.
     const outcomes = this.buffer.sort((a, b) =>
       a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : a.lineIndex - b.lineIndex,
@@ -126,6 +152,7 @@ export class OutcomeWriter {
     } catch (error) {
       this.buffer = outcomes.concat(this.buffer);
       this.finished = finished.concat(this.finished);
+      this.returning = returning.concat(this.returning);
       throw error;
     }
     this.stats.flushes++;
@@ -137,6 +164,18 @@ export class OutcomeWriter {
       else this.progress.touch({ id: batch.id, projectId: batch.projectId, status: batch.status });
     }
     if (finished.length > 0) this.hooks.chunksFreed();
+    if (returning.length > 0) await this.release(returning);
+  }
+
+  /** No longer held from here on (a claim of it is new work); released in the database, retried until it is. */
+  private async release(returning: ChunkKey[]): Promise<void> {
+    for (const chunk of returning) this.chunks.delete(chunkKey(chunk));
+    try {
+      await releaseChunksOf(this.deps.database, this.owner, returning);
+    } catch (error) {
+      this.returning = returning.concat(this.returning);
+      throw error;
+    }
   }
 
   /** Forget what is held (the chunks were released). */

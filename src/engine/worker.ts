@@ -5,6 +5,9 @@
 //   heartbeat  — renew the leases of every chunk (and validation, and provider batch) still held
 //   native     — provider batches: submit, poll, forward cancels, collect (native-poller.ts)
 //   validation and maintenance loops — see maintainer.ts
+//   shares     — each heartbeat (the first before any claim) also registers this worker and takes
+//                its share of every provider's limits (membership.ts, shares.ts), and hands back
+//                chunks left waiting on a zero share
 // Every wait takes the stop signal; `stop()` drains in-flight requests within a bound, records
 // what ended and releases the rest, each step bounded so a database that is away cannot hold it.
 import { hostname } from 'node:os';
@@ -20,6 +23,7 @@ import type { NativeBatchAdapters } from '../providers/native/index.js';
 import { Executor } from './executor.js';
 import { fairQuotas } from './fairness.js';
 import { Maintainer } from './maintainer.js';
+import { Membership } from './membership.js';
 import { NativePoller } from './native-poller.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import type { BackoffPolicy } from './retry.js';
@@ -67,6 +71,7 @@ export class Worker {
   private readonly maintainer: Maintainer;
   private readonly poller: NativePoller | null;
   private readonly workToClaim = new Signal();
+  private readonly membership: Membership;
   /** Diagnostics: claim statements and their time (the writer keeps its own). */
   private readonly claimStats = { claims: 0, claimMs: 0 };
   private loops: Promise<void>[] = [];
@@ -102,6 +107,8 @@ export class Worker {
       onRoom: () => this.workToClaim.poke(),
       onExpired: () => this.maintainer.wakeMaintenance(),
     });
+    const limits = Object.fromEntries(this.executor.providerNames.map((name) => [name, deps.config.providers[name]!]));
+    this.membership = new Membership(deps, this.id, limits, this.options.heartbeatMs);
   }
 
   private get stopping(): AbortSignal {
@@ -145,6 +152,9 @@ export class Worker {
     );
     await withDeadline(releaseChunks(this.deps.database, this.id), bound).catch((error) =>
       this.deps.log.error({ err: error }, 'releasing chunks failed; their leases will lapse'),
+    );
+    await withDeadline(this.membership.leave(), bound).catch((error) =>
+      this.deps.log.error({ err: error }, 'leaving failed; the others divide its shares once its heartbeat lapses'),
     );
     this.writer.clear();
     this.deps.log.info({ worker: this.id, ...this.stats }, 'worker stopped');
@@ -193,6 +203,7 @@ export class Worker {
               providers,
               this.executor.providerNames,
               this.options.leaseMs,
+              this.executor.blockedProviders,
             );
       this.claimStats.claims++;
       this.claimStats.claimMs += performance.now() - started;
@@ -210,9 +221,11 @@ export class Worker {
   }
 
   private async heartbeatLoop(): Promise<void> {
+    await this.rebalance(); // at once: until the first heartbeat every share is zero, so nothing is claimed
     while (!this.stopping.aborted) {
       await sleep(this.options.heartbeatMs, undefined, { signal: this.stopping }).catch(() => {});
       if (this.stopping.aborted) return;
+      await this.rebalance();
       try {
         if (this.writer.holdsChunks) await renewLeases(this.deps.database, this.id, this.options.leaseMs);
         await this.maintainer.renewValidationLease();
@@ -220,6 +233,20 @@ export class Worker {
       } catch (error) {
         this.deps.log.warn({ err: error, worker: this.id }, 'lease renewal failed');
       }
+    }
+  }
+
+  /**
+   * Heartbeat and take this worker's share of each provider's limits; then hand back every chunk
+   * whose open lines all wait on a zero share (released after the writer's next write).
+   */
+  private async rebalance(): Promise<void> {
+    const shares = await this.membership.beat();
+    if (shares) this.executor.applyShares(shares);
+    for (const { chunk, lines } of this.executor.parkedChunks()) {
+      if (lines < this.writer.openLines(chunk)) continue;
+      this.executor.handBack(chunk);
+      this.writer.handBack(chunk);
     }
   }
 

@@ -25,10 +25,21 @@ export interface FakeUpstream {
   /** Attempts seen per tag. */
   attempts: Map<string, number>;
   /** Every request received, in arrival order (not in fast mode). */
-  log: { tag: string; model: string; path: string; authorization: string | undefined }[];
+  log: UpstreamRequest[];
   total(): number;
   reset(): void;
   close(): Promise<void>;
+}
+
+/** A logged request, with its timing (for in-flight counts and request rates: upstream-load.ts). */
+export interface UpstreamRequest {
+  tag: string;
+  model: string;
+  path: string;
+  authorization: string | undefined;
+  /** `Date.now()` at arrival, and once the answer was sent or the connection closed. */
+  at: number;
+  endedAt?: number;
 }
 
 export const FIXED_USAGE = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 };
@@ -121,7 +132,18 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const attempt = (attempts.get(tag) ?? 0) + 1;
     if (options.record !== false) {
       attempts.set(tag, attempt);
-      log.push({ tag, model: String(body.model), path: req.url ?? '', authorization: req.headers.authorization });
+      const entry: UpstreamRequest = {
+        tag,
+        model: String(body.model),
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        at: Date.now(),
+      };
+      log.push(entry);
+      const ended = () => {
+        entry.endedAt ??= Date.now();
+      };
+      res.on('finish', ended).on('close', ended);
     }
     const [kind = 'ok', a = '0', b = '0'] = String(body.fault ?? 'ok').split(':');
     const reply = () => {

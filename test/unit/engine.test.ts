@@ -217,11 +217,11 @@ describe('tokens', () => {
 });
 
 describe('provider rate limits', () => {
-  it('spaces requests to a tpm budget (per-second windows of tpm/60)', async () => {
+  it('spaces requests to a tpm budget (a bucket of one second of tpm/60)', async () => {
     const { ProviderRateLimit } = await import('../../src/engine/limits.js');
     const limit = new ProviderRateLimit({ tpm: 600 }); // 10 tokens a second
     const started = Date.now();
-    for (let i = 0; i < 3; i++) await limit.acquire(10);
+    for (let i = 0; i < 3; i++) await limit.acquire(10, new AbortController().signal);
     // Three requests of a whole window each need two window turns.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
     expect(new ProviderRateLimit({}).limited).toBe(false);

@@ -55,7 +55,7 @@ interface ClaimRow {
  * Lease up to `quota` lines' worth of chunks of each batch to `owner` (chunks nobody holds, or
  * whose holder's lease lapsed because it died) that have lines for one of `providers` — or lines
  * for a provider that is not among `known` at all (they end with an error, never wait forever) —
- * and return their open rows.
+ * and none for a provider in `blocked` (the owner may not send to it now), and return their open rows.
  */
 export async function claimChunks(
   database: Database,
@@ -64,10 +64,11 @@ export async function claimChunks(
   providers: string[],
   known: string[],
   leaseMs: number,
+  blocked: string[],
 ): Promise<ClaimedChunk[]> {
   if (quotas.length === 0 || providers.length === 0) return [];
   const quota = JSON.stringify(quotas.map((q) => ({ batch_id: q.batchId, n: Math.ceil(q.quota / CHUNK_LINES) })));
-  const params = [quota, JSON.stringify(providers), owner, leaseMs, JSON.stringify(known)];
+  const params = [quota, JSON.stringify(providers), owner, leaseMs, JSON.stringify(known), JSON.stringify(blocked)];
   const found = await database.query<ClaimRow>(CLAIM_SQL, params);
   const chunks = new Map<string, ClaimedChunk>();
   for (const row of found) {
@@ -93,6 +94,7 @@ const CLAIM_SQL = `
         and (c.lease_expires_at is null or c.lease_expires_at < now())
         and (c.providers && array(select json_array_elements_text($2::json))
           or not c.providers <@ array(select json_array_elements_text($5::json)))
+        and not (c.providers && array(select json_array_elements_text($6::json)))
       order by c.chunk_index
       limit q.n
       for update skip locked
@@ -231,6 +233,16 @@ export async function releaseChunks(database: Database, owner: string): Promise<
   await database.query('update batch_chunks set lease_owner = null, lease_expires_at = null where lease_owner = $1', [
     owner,
   ]);
+}
+
+/** Give these chunks of `owner` back (their open lines wait for a worker that may send them). */
+export async function releaseChunksOf(database: Database, owner: string, chunks: ChunkKey[]): Promise<void> {
+  await database.query(
+    `update batch_chunks c set lease_owner = null, lease_expires_at = null
+     from json_to_recordset($2::json) as k(batch_id text, chunk_index int)
+     where c.batch_id = k.batch_id and c.chunk_index = k.chunk_index and c.lease_owner = $1`,
+    [owner, JSON.stringify(chunks.map((c) => ({ batch_id: c.batchId, chunk_index: c.chunkIndex })))],
+  );
 }
 
 /**

@@ -12,6 +12,7 @@ import { systemClock } from './domain/clock.js';
 import type { Deps } from './domain/deps.js';
 import { generateKey } from './domain/keys/api-key.js';
 import { LiveStreams } from './domain/keys/live-streams.js';
+import { SecretBox } from './domain/webhooks/secret-box.js';
 import { type ClosableEventBus, createEventBus } from './engine/events.js';
 import { Worker, type WorkerOptions } from './engine/worker.js';
 import { DatabaseAvailability } from './observability/database-availability.js';
@@ -78,8 +79,20 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
   const streams = new LiveStreams(database.db, config.limits.liveStreamsPerKey);
   const metrics = new Metrics(database, config.models);
   const liveness = new Liveness(options.stallAfterMs);
-  const deps: Deps = { db: database.db, database, config, clock: systemClock, events, streams, log, metrics, liveness };
   const adminKey = resolveAdminKey(config, log);
+  const webhookSecrets = new SecretBox(config.secretKey ?? adminKey);
+  const deps: Deps = {
+    db: database.db,
+    database,
+    config,
+    clock: systemClock,
+    events,
+    streams,
+    log,
+    metrics,
+    liveness,
+    webhookSecrets,
+  };
   const providers = observeProviders(createProviders(config.providers), { metrics, tracing, models: config.models });
   const availability = new DatabaseAvailability(database, log);
   availability.watch();

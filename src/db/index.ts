@@ -5,3 +5,4 @@ export * from './tables/batch-requests.js';
 export * from './tables/batches.js';
 export * from './tables/files.js';
 export * from './tables/projects.js';
+export * from './tables/webhooks.js';

@@ -4,6 +4,7 @@
 //                outcome writer records how each ended (outcome-writer.ts)
 //   heartbeat  — renew the leases of every chunk (and validation) still held
 //   validation and maintenance loops — see maintainer.ts
+//   webhooks   — deliver the webhook outbox (webhooks/dispatcher.ts), woken when a batch ends
 // Every wait takes the stop signal; `stop()` drains in-flight requests within a bound, records
 // what ended and releases the rest, each step bounded so a database that is away cannot hold it.
 import { hostname } from 'node:os';
@@ -11,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
 import { claimChunks, releaseChunks, renewLeases } from '../db/queries/batch-requests.js';
 import { batches } from '../db/tables/batches.js';
+import { isTerminal } from '../domain/batches/batch.js';
 import type { Deps } from '../domain/deps.js';
 import type { BatchEvent } from '../domain/events.js';
 import type { Providers } from '../providers/index.js';
@@ -20,6 +22,7 @@ import { Maintainer } from './maintainer.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import type { BackoffPolicy } from './retry.js';
 import { Signal, withDeadline } from './signal.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface WorkerOptions {
   workerId: string;
@@ -61,6 +64,7 @@ export class Worker {
   private readonly executor: Executor;
   private readonly writer: OutcomeWriter;
   private readonly maintainer: Maintainer;
+  private readonly webhooks: WebhookDispatcher;
   private readonly workToClaim = new Signal();
   /** Diagnostics: claim statements and their time (the writer keeps its own). */
   private readonly claimStats = { claims: 0, claimMs: 0 };
@@ -85,6 +89,7 @@ export class Worker {
       batchEnded: (batchId) => this.maintainer.finalizeSoon(batchId),
       chunksFreed: () => this.workToClaim.poke(),
     });
+    this.webhooks = new WebhookDispatcher(deps, this.id, { pollMs: this.options.maintenanceMs });
     this.executor = new Executor(deps, providers, this.options.backoff, this.stopping, {
       onEnd: (row, end) => this.writer.record(row, end),
       onRoom: () => this.workToClaim.poke(),
@@ -114,6 +119,7 @@ export class Worker {
       this.loop('heartbeat', () => this.heartbeatLoop()),
       this.loop('validation', () => this.maintainer.validationLoop(this.stopping)),
       this.loop('maintenance', () => this.maintainer.maintenanceLoop(this.stopping)),
+      this.loop('webhooks', () => this.webhooks.loop(this.stopping)),
     ];
   }
 
@@ -209,6 +215,7 @@ export class Worker {
   }
 
   private onBatchEvent(event: BatchEvent): void {
+    if (isTerminal(event.status)) this.webhooks.wake(); // its outbox rows committed with the transition
     if (event.status === 'cancelling') {
       this.executor.abort(event.id, 'batch_cancelled');
       // Done at once if nothing was in flight here; otherwise the writer asks again once it is.

@@ -28,6 +28,7 @@ export interface TestConfigFile {
   providers?: Record<string, unknown>;
   models?: Record<string, unknown>;
   limits?: Record<string, unknown>;
+  webhooks?: Record<string, unknown>;
 }
 
 export const MOCK_CONFIG: Required<Pick<TestConfigFile, 'providers' | 'models'>> = {
@@ -72,6 +73,8 @@ export interface GatewayOptions {
   webRoot?: string;
   /** A worker loop silent this long makes /ready answer 503. */
   stallAfterMs?: number;
+  /** More environment for the config loader (e.g. BATCHGATE_SECRET_KEY). */
+  env?: Record<string, string>;
 }
 
 export interface TestGateway extends Batchgate {
@@ -100,6 +103,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
       BATCHGATE_ROLE: options.role ?? 'all',
       PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
+      ...options.env,
     },
     [],
   );

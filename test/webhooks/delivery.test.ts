@@ -20,16 +20,10 @@ const RETRIES = [1, 1, 1, 1, 1, 1];
 
 let gw: TestGateway;
 let receiver: WebhookReceiver;
-let key: string;
-let client: OpenAI;
-let api: ReturnType<typeof webhooksApi>;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
   gw = await startGateway({ config: localWebhooks(RETRIES, 1000) });
-  key = (await gw.tenant()).key;
-  client = gw.openai(key);
-  api = webhooksApi(gw.url, key);
 });
 afterAll(async () => {
   await gw?.close();

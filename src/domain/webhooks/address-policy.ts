@@ -75,5 +75,12 @@ export function blockedAddressKind(address: string): string | null {
   return LISTS.find(({ list }) => list.check(address, family))?.kind ?? null;
 }
 
-export const refusalMessage = (address: string, kind: string) =>
-  `${address} is a ${kind} address; webhooks are not sent to loopback, private, link-local or metadata addresses unless the config sets webhooks.allowPrivateUrls`;
+const REFUSAL_HINT =
+  'webhooks are not sent to loopback, private, link-local or metadata addresses unless the config sets webhooks.allowPrivateUrls';
+
+/** Why a URL's IP literal is refused. */
+export const refusedLiteral = (address: string, kind: string) => `${address} is a ${kind} address; ${REFUSAL_HINT}`;
+
+/** Why a host name is refused, by the address it resolved to. */
+export const refusedName = (hostname: string, address: string, kind: string) =>
+  `${hostname} resolves to ${address}, a ${kind} address; ${REFUSAL_HINT}`;

@@ -1,7 +1,7 @@
 // What an endpoint URL must be: absolute http(s), no credentials, and (unless private targets are
 // allowed) not an IP literal in a refused range. Host names are checked when a delivery resolves them.
 import { AppError } from '../errors.js';
-import { blockedAddressKind, ipLiteralOf, refusalMessage } from './address-policy.js';
+import { blockedAddressKind, ipLiteralOf, refusedLiteral } from './address-policy.js';
 
 const MAX_URL_LENGTH = 2048;
 
@@ -20,6 +20,6 @@ export function checkWebhookUrl(raw: string, allowPrivateUrls: boolean): string 
   if (url.username || url.password) throw invalid('must not contain credentials');
   const ip = ipLiteralOf(url.hostname);
   const kind = ip && !allowPrivateUrls ? blockedAddressKind(ip) : null;
-  if (ip && kind) throw invalid(refusalMessage(ip, kind));
+  if (ip && kind) throw invalid(refusedLiteral(ip, kind));
   return url.toString();
 }

@@ -4,7 +4,7 @@
 // resolve differently between the check and the connection.
 import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { blockedAddressKind, refusalMessage } from '../../domain/webhooks/address-policy.js';
+import { blockedAddressKind, refusedName } from '../../domain/webhooks/address-policy.js';
 
 /** Resolves a host name to all its addresses (the system resolver; tests inject their own). */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -12,10 +12,8 @@ export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 export const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
 
 export class RefusedAddressError extends Error {
-  readonly code = 'EWEBHOOKREFUSED';
-
   constructor(hostname: string, address: string, kind: string) {
-    super(`${hostname} resolves to ${refusalMessage(address, kind)}`);
+    super(refusedName(hostname, address, kind));
     this.name = 'RefusedAddressError';
   }
 }

@@ -2,7 +2,7 @@
 // (a 3xx is an answer like any non-2xx), a deadline for the whole exchange, and the SSRF guard:
 // an IP literal is checked before connecting, a host name as it is resolved (guarded-lookup.ts).
 import { Agent, request } from 'undici';
-import { blockedAddressKind, ipLiteralOf, refusalMessage } from '../../domain/webhooks/address-policy.js';
+import { blockedAddressKind, ipLiteralOf, refusedLiteral } from '../../domain/webhooks/address-policy.js';
 import { guardedLookup, type Resolver } from './guarded-lookup.js';
 
 export interface SendOutcome {
@@ -62,7 +62,7 @@ export class WebhookSender {
     if (this.options.allowPrivateUrls) return null;
     const ip = ipLiteralOf(new URL(url).hostname);
     const kind = ip ? blockedAddressKind(ip) : null;
-    return ip && kind ? refusalMessage(ip, kind) : null;
+    return ip && kind ? refusedLiteral(ip, kind) : null;
   }
 }
 

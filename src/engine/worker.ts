@@ -89,7 +89,7 @@ export class Worker {
       batchEnded: (batchId) => this.maintainer.finalizeSoon(batchId),
       chunksFreed: () => this.workToClaim.poke(),
     });
-    this.webhooks = new WebhookDispatcher(deps, this.id, { pollMs: this.options.maintenanceMs });
+    this.webhooks = new WebhookDispatcher(deps, this.id);
     this.executor = new Executor(deps, providers, this.options.backoff, this.stopping, {
       onEnd: (row, end) => this.writer.record(row, end),
       onRoom: () => this.workToClaim.poke(),

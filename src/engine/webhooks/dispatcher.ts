@@ -2,8 +2,8 @@
 // (signed, Standard Webhooks headers) → record the attempt, which schedules the retry or gives up.
 // Any worker process runs it; leases keep two from sending one attempt at once. It wakes when a
 // batch ends (its outbox rows were just written), when the next retry falls due, and otherwise
-// every `pollMs` (a lease lapsed elsewhere). Shutdown interrupts attempts in flight and hands
-// their deliveries back.
+// every `pollMs` (a lease lapsed elsewhere; a wake-up lost). Shutdown interrupts attempts in
+// flight and hands their deliveries back.
 import type { Deps } from '../../domain/deps.js';
 import { Signal, withDeadline } from '../signal.js';
 import { type LeasedDelivery, leaseDueDeliveries, nextDueAt, recordAttempt, releaseDelivery } from './deliveries.js';
@@ -12,7 +12,8 @@ import { WebhookSender } from './send.js';
 import { webhookSignature } from './sign.js';
 
 export interface DispatcherOptions {
-  pollMs: number;
+  /** How often to look for due deliveries without being woken (leases lapsed elsewhere); default 1 s. */
+  pollMs?: number;
   /** Attempts in flight at once in this process. */
   concurrency?: number;
   resolver?: Resolver;
@@ -21,6 +22,7 @@ export interface DispatcherOptions {
 /** A lease outlives an attempt's deadline by this much (time to record it). */
 const LEASE_MARGIN_MS = 5_000;
 const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_POLL_MS = 1_000;
 const USER_AGENT = 'batchgate-webhooks/1';
 /** On shutdown, handing an interrupted delivery back waits this long at most (else its lease lapses). */
 const RELEASE_BOUND_MS = 2_000;
@@ -32,8 +34,12 @@ export class WebhookDispatcher {
   constructor(
     private readonly deps: Deps,
     private readonly owner: string,
-    private readonly options: DispatcherOptions,
+    private readonly options: DispatcherOptions = {},
   ) {}
+
+  private get pollMs(): number {
+    return this.options.pollMs ?? DEFAULT_POLL_MS;
+  }
 
   /** Deliveries may have become due (a batch just ended). */
   wake(): void {
@@ -51,7 +57,7 @@ export class WebhookDispatcher {
           room > 0 ? await leaseDueDeliveries(this.deps, this.owner, room, timeoutMs + LEASE_MARGIN_MS) : [];
         for (const delivery of leased) this.track(this.deliver(sender, delivery, stop));
         if (room > 0 && leased.length === room) continue; // more may be due
-        await this.due.wait(room > 0 ? await this.untilNextDue() : this.options.pollMs, stop);
+        await this.due.wait(room > 0 ? await this.untilNextDue() : this.pollMs, stop);
       }
     } finally {
       await Promise.allSettled(this.inFlight);
@@ -69,8 +75,8 @@ export class WebhookDispatcher {
 
   private async untilNextDue(): Promise<number> {
     const next = await nextDueAt(this.deps);
-    if (!next) return this.options.pollMs;
-    return Math.min(this.options.pollMs, Math.max(10, next.getTime() - this.deps.clock.now().getTime()));
+    if (!next) return this.pollMs;
+    return Math.min(this.pollMs, Math.max(10, next.getTime() - this.deps.clock.now().getTime()));
   }
 
   private async deliver(sender: WebhookSender, delivery: LeasedDelivery, stop: AbortSignal): Promise<void> {

@@ -71,6 +71,7 @@ describe('REST /v1/webhooks', () => {
       events: ['batch.failed', 'batch.completed', 'batch.failed'],
     });
     expect(events).toEqual(['batch.completed', 'batch.failed']);
+    expect((await api.add(`${receiver.url}/null`, { events: null, description: null })).events).toHaveLength(4);
   });
 
   it.each([

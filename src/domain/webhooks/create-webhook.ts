@@ -18,8 +18,8 @@ export const WebhookEventTypeInput = z.enum(WEBHOOK_EVENT_TYPES, {
 
 export const CreateWebhookInput = z.object({
   url: z.string().min(1, 'must not be empty'),
-  /** Default: every event type. */
-  events: z.array(WebhookEventTypeInput).min(1, 'must name at least one event type').optional(),
+  /** Default (also when null): every event type. */
+  events: z.array(WebhookEventTypeInput).min(1, 'must name at least one event type').nullish(),
   description: z.string().max(512, 'is too long').nullish(),
 });
 

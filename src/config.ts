@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   BATCHGATE_DATA_DIR: z.string().min(1).default('./.batchgate'),
   BATCHGATE_CONFIG: z.string().min(1).optional(),
   BATCHGATE_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Encrypts webhook signing secrets at rest; unset: a key derived from the admin key. */
+  BATCHGATE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   BATCHGATE_ROLE: z.enum(ROLES).default('all'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Unset: pretty on a terminal, JSON lines otherwise. */
@@ -123,10 +125,31 @@ const LimitsSchema = z.strictObject({
   graphqlMaxCost: z.number().int().min(1).default(50_000),
 });
 
+/** Standard Webhooks' schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400];
+
+const WebhooksSchema = z.strictObject({
+  /** Let endpoints target loopback, private, link-local and metadata addresses (local receivers, tests). */
+  allowPrivateUrls: z.boolean().default(false),
+  /** Seconds to wait before each retry of a failed delivery; after the last one it is given up. */
+  retryScheduleSeconds: z
+    .array(
+      z
+        .number()
+        .positive('must be more than 0')
+        .max(7 * 24 * 3600, 'must be at most 7 days'),
+    )
+    .max(30, 'at most 30 retries')
+    .default(DEFAULT_WEBHOOK_RETRY_SCHEDULE),
+  /** An attempt with no complete answer within this long has failed. */
+  timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+});
+
 const FileSchema = z.strictObject({
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider names use A-Z a-z 0-9 _ . -'), ProviderSchema),
   models: z.record(z.string().min(1), ModelSchema),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
+  webhooks: WebhooksSchema.default(WebhooksSchema.parse({})),
 });
 
 type ParsedProvider = z.infer<typeof ProviderSchema>;
@@ -154,6 +177,7 @@ export interface ModelPrices {
   cachedInput: string;
 }
 export type Limits = z.infer<typeof LimitsSchema>;
+export type WebhooksConfig = z.infer<typeof WebhooksSchema>;
 
 export interface AppConfig {
   port: number;
@@ -162,6 +186,8 @@ export interface AppConfig {
   dataDir: string;
   configPath: string | undefined;
   adminKey: string | undefined;
+  /** Encrypts webhook secrets at rest (unset: derived from the admin key). */
+  secretKey: string | undefined;
   role: Role;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: LogFormat;
@@ -171,6 +197,7 @@ export interface AppConfig {
   /** Looked up by a request line's `body.model`: a Map, so only configured names match (never `constructor`). */
   models: ReadonlyMap<string, ModelConfig>;
   limits: Limits;
+  webhooks: WebhooksConfig;
 }
 
 export interface ConfigProblem {
@@ -314,6 +341,7 @@ export function loadConfig(
     dataDir: resolve(e.BATCHGATE_DATA_DIR),
     configPath,
     adminKey: e.BATCHGATE_ADMIN_KEY,
+    secretKey: e.BATCHGATE_SECRET_KEY,
     role: e.BATCHGATE_ROLE,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (stdoutIsTTY ? 'pretty' : 'json'),
@@ -321,6 +349,7 @@ export function loadConfig(
     providers,
     models,
     limits: file.limits,
+    webhooks: file.webhooks,
   };
 }
 

@@ -12,6 +12,7 @@ import { type Clock, systemClock } from './domain/clock.js';
 import type { Deps } from './domain/deps.js';
 import { generateKey } from './domain/keys/api-key.js';
 import { LiveStreams } from './domain/keys/live-streams.js';
+import { SecretBox } from './domain/webhooks/secret-box.js';
 import { type ClosableEventBus, createEventBus } from './engine/events.js';
 import { Worker, type WorkerOptions } from './engine/worker.js';
 import { DatabaseAvailability } from './observability/database-availability.js';
@@ -81,6 +82,8 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
   const streams = new LiveStreams(database.db, config.limits.liveStreamsPerKey);
   const metrics = new Metrics(database, config.models);
   const liveness = new Liveness(options.stallAfterMs);
+  const adminKey = resolveAdminKey(config, log);
+  const webhookSecrets = new SecretBox(config.secretKey ?? adminKey);
   const deps: Deps = {
     db: database.db,
     database,
@@ -91,8 +94,8 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
     log,
     metrics,
     liveness,
+    webhookSecrets,
   };
-  const adminKey = resolveAdminKey(config, log);
   const adapters = createNativeBatchAdapters(config.providers);
   const providers = observeProviders(createProviders(config.providers), { metrics, tracing, models: config.models });
   const availability = new DatabaseAvailability(database, log);

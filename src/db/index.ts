@@ -7,4 +7,5 @@ export * from './tables/batches.js';
 export * from './tables/files.js';
 export * from './tables/projects.js';
 export * from './tables/provider-batches.js';
+export * from './tables/webhooks.js';
 export * from './tables/workers.js';

@@ -1,6 +1,6 @@
 // What every use case receives first: the database (or a transaction), configuration, clock,
-// event bus, logger, and what the engine reports to (metrics, worker liveness). Nothing in the
-// domain reaches for a global.
+// event bus, logger, what the engine reports to (metrics, worker liveness), and the box that
+// seals webhook secrets. Nothing in the domain reaches for a global.
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { Database, Db } from '../db/client.js';
@@ -9,11 +9,12 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import type { LiveStreams } from './keys/live-streams.js';
+import type { SecretBox } from './webhooks/secret-box.js';
 
 export interface Deps {
   db: Db;
   database: Database;
-  config: Pick<AppConfig, 'providers' | 'models' | 'limits'>;
+  config: Pick<AppConfig, 'providers' | 'models' | 'limits' | 'webhooks'>;
   clock: Clock;
   events: EventBus;
   /** Open live streams per key (subscriptions, SSE). */
@@ -21,4 +22,6 @@ export interface Deps {
   log: Logger;
   metrics: Metrics;
   liveness: Liveness;
+  /** Encrypts and decrypts webhook signing secrets at rest. */
+  webhookSecrets: SecretBox;
 }

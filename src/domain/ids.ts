@@ -9,6 +9,9 @@ export const newFileId = () => `file-${ulid().toLowerCase()}`;
 export const newBatchId = () => `batch_${ulid().toLowerCase()}`;
 export const newKeyId = () => `key_${ulid().toLowerCase()}`;
 export const newProjectId = () => `proj_${ulid().toLowerCase()}`;
+export const newWebhookId = () => `wh_${ulid().toLowerCase()}`;
+export const newEventId = () => `evt_${ulid().toLowerCase()}`;
+export const newWebhookAttemptId = () => `wha_${ulid().toLowerCase()}`;
 
 /** Any id a client may send: bounded, otherwise opaque (an unknown id is a plain 404). */
 export const ObjectId = z.string().min(1, 'must not be empty').max(256, 'is too long');

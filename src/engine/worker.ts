@@ -8,6 +8,7 @@
 //   shares     — each heartbeat (the first before any claim) also registers this worker and takes
 //                its share of every provider's limits (membership.ts, shares.ts), and hands back
 //                chunks left waiting on a zero share
+//   webhooks   — deliver the webhook outbox (webhooks/dispatcher.ts), woken when a batch ends
 // Every wait takes the stop signal; `stop()` drains in-flight requests within a bound, records
 // what ended and releases the rest, each step bounded so a database that is away cannot hold it.
 import { hostname } from 'node:os';
@@ -16,6 +17,7 @@ import { eq } from 'drizzle-orm';
 import { claimChunks, releaseChunks, renewLeases } from '../db/queries/batch-requests.js';
 import { renewProviderBatchLeases } from '../db/queries/provider-batches.js';
 import { batches } from '../db/tables/batches.js';
+import { isTerminal } from '../domain/batches/batch.js';
 import type { Deps } from '../domain/deps.js';
 import type { BatchEvent } from '../domain/events.js';
 import type { Providers } from '../providers/index.js';
@@ -28,6 +30,7 @@ import { NativePoller } from './native-poller.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import type { BackoffPolicy } from './retry.js';
 import { Signal, withDeadline } from './signal.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface WorkerOptions {
   workerId: string;
@@ -70,6 +73,7 @@ export class Worker {
   private readonly writer: OutcomeWriter;
   private readonly maintainer: Maintainer;
   private readonly poller: NativePoller | null;
+  private readonly webhooks: WebhookDispatcher;
   private readonly workToClaim = new Signal();
   private readonly membership: Membership;
   /** Diagnostics: claim statements and their time (the writer keeps its own). */
@@ -102,6 +106,7 @@ export class Worker {
         : new NativePoller(deps, adapters, this.id, this.options, {
             batchEnded: (batchId) => this.maintainer.finalizeSoon(batchId),
           });
+    this.webhooks = new WebhookDispatcher(deps, this.id);
     this.executor = new Executor(deps, providers, this.options.backoff, this.stopping, {
       onEnd: (row, end) => this.writer.record(row, end),
       onRoom: () => this.workToClaim.poke(),
@@ -133,6 +138,7 @@ export class Worker {
       this.loop('heartbeat', () => this.heartbeatLoop()),
       this.loop('validation', () => this.maintainer.validationLoop(this.stopping)),
       this.loop('maintenance', () => this.maintainer.maintenanceLoop(this.stopping)),
+      this.loop('webhooks', () => this.webhooks.loop(this.stopping)),
     ];
     const { poller } = this;
     if (poller) this.loops.push(this.loop('native', () => poller.loop(this.stopping)));
@@ -251,6 +257,7 @@ export class Worker {
   }
 
   private onBatchEvent(event: BatchEvent): void {
+    if (isTerminal(event.status)) this.webhooks.wake(); // its outbox rows committed with the transition
     if (event.status === 'cancelling' || event.status === 'failed') {
       this.executor.abort(event.id, 'batch_cancelled');
       // Done at once if nothing was in flight here; otherwise the writer asks again once it is.

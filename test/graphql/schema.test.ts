@@ -13,13 +13,23 @@ describe('GraphQL schema', () => {
   });
 
   it('has the root fields of the contract', () => {
-    expect(Object.keys(schema.getQueryType()!.getFields())).toEqual(['batch', 'batches', 'file', 'files', 'models']);
+    expect(Object.keys(schema.getQueryType()!.getFields())).toEqual([
+      'batch',
+      'batches',
+      'file',
+      'files',
+      'models',
+      'webhooks',
+      'webhookDeliveries',
+    ]);
     expect(Object.keys(schema.getMutationType()!.getFields())).toEqual([
       'uploadFile',
       'createBatch',
       'cancelBatch',
       'retryBatch',
       'deleteFile',
+      'createWebhook',
+      'deleteWebhook',
     ]);
     expect(Object.keys(schema.getSubscriptionType()!.getFields())).toEqual(['batchUpdated']);
   });

@@ -29,6 +29,7 @@ export interface TestConfigFile {
   providers?: Record<string, unknown>;
   models?: Record<string, unknown>;
   limits?: Record<string, unknown>;
+  webhooks?: Record<string, unknown>;
 }
 
 export const MOCK_CONFIG: Required<Pick<TestConfigFile, 'providers' | 'models'>> = {
@@ -75,6 +76,8 @@ export interface GatewayOptions {
   stallAfterMs?: number;
   /** The gateway's time source (e.g. a MovableClock to expire batches without waiting). */
   clock?: Clock;
+  /** More environment for the config loader (e.g. BATCHGATE_SECRET_KEY). */
+  env?: Record<string, string>;
 }
 
 export interface TestGateway extends Batchgate {
@@ -103,6 +106,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
       BATCHGATE_ROLE: options.role ?? 'all',
       PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
+      ...options.env,
     },
     [],
   );

@@ -16,6 +16,7 @@ import { batchChunks } from '../../db/tables/batch-chunks.js';
 import { type BatchErrorEntry, type BatchStatus, batches } from '../../db/tables/batches.js';
 import { providerBatches } from '../../db/tables/provider-batches.js';
 import type { Deps } from '../deps.js';
+import { enqueueBatchEvent } from '../webhooks/enqueue-batch-event.js';
 
 export type BatchRow = typeof batches.$inferSelect;
 type LifecycleDeps = Pick<Deps, 'db' | 'clock' | 'events' | 'log'>;
@@ -38,7 +39,14 @@ async function announced(deps: LifecycleDeps, row: BatchRow | undefined): Promis
 
 /** A terminal UPDATE in a transaction of its own (so what must accompany it commits with it). */
 async function terminal(deps: LifecycleDeps, change: (tx: Db) => Promise<BatchRow | undefined>) {
-  return announced(deps, await deps.db.transaction(async (tx) => change(tx)));
+  return announced(
+    deps,
+    await deps.db.transaction(async (tx) => {
+      const row = await change(tx);
+      if (row) await enqueueBatchEvent(tx, row); // the webhook outbox commits with the transition
+      return row;
+    }),
+  );
 }
 
 /**

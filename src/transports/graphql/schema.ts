@@ -4,6 +4,7 @@ import { builder } from './builder.js';
 import './types/query.js';
 import './types/mutation.js';
 import './types/subscription.js';
+import './types/webhook-fields.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
 

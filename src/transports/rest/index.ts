@@ -1,7 +1,7 @@
 // The REST transport: OpenAI-compatible Files and Batches routes (under /v1, and under the
-// TrueFoundry prefix so its clients only change the host), models, and /admin. Authorization is
-// decided by the route a request matched, never by its raw URL: each scope carries its own
-// onRequest gate, which runs before any body is read. Errors are OpenAI's shape.
+// TrueFoundry prefix so its clients only change the host), models and webhooks (under /v1), and
+// /admin. Authorization is decided by the route a request matched, never by its raw URL: each
+// scope carries its own onRequest gate, which runs before any body is read. Errors are OpenAI's shape.
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { credentialsOf } from '../auth.js';
@@ -11,6 +11,7 @@ import { batchCreateRoute, batchRoutes } from './batches.js';
 import { sendError } from './errors.js';
 import { fileRoutes } from './files.js';
 import { modelRoutes } from './models.js';
+import { webhookRoutes } from './webhooks.js';
 
 /** Where the Files and Batches routes are served: OpenAI's `/v1` and TrueFoundry's gateway path. */
 export const OPENAI_PREFIXES = ['/v1', '/api/llm/api/inference/openai'] as const;
@@ -54,6 +55,7 @@ export async function restPlugin(app: FastifyInstance, ctx: AppContext): Promise
     async (scope) => {
       gated(scope, ctx);
       modelRoutes(scope, ctx);
+      webhookRoutes(scope, ctx);
     },
     { prefix: '/v1' },
   );

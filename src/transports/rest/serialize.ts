@@ -4,6 +4,7 @@ import type { BatchResult } from '../../domain/batches/batch-results.js';
 import type { FileObject } from '../../domain/files/file.js';
 import type { ApiKeyInfo } from '../../domain/keys/api-key.js';
 import type { ModelInfo } from '../../domain/models/list-models.js';
+import type { WebhookAttempt, WebhookEndpoint } from '../../domain/webhooks/webhook.js';
 
 export function toOpenAIList<T>(data: T[], hasMore: boolean, idOf: (item: T) => string) {
   return {
@@ -120,4 +121,26 @@ export const toKeyInfo = (k: ApiKeyInfo) => ({
   project: k.project,
   created_at: k.createdAt,
   revoked_at: k.revokedAt,
+});
+
+export const toWebhookEndpointObject = (w: WebhookEndpoint) => ({
+  id: w.id,
+  object: 'webhook_endpoint' as const,
+  url: w.url,
+  events: w.events,
+  description: w.description,
+  created_at: w.createdAt,
+});
+
+export const toWebhookAttemptItem = (a: WebhookAttempt) => ({
+  id: a.id,
+  object: 'webhook_delivery_attempt' as const,
+  event_id: a.eventId,
+  type: a.type,
+  attempt: a.attempt,
+  status_code: a.statusCode,
+  error: a.error,
+  outcome: a.outcome,
+  attempted_at: a.attemptedAt,
+  next_attempt_at: a.nextAttemptAt,
 });

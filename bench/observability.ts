@@ -25,7 +25,7 @@ const models = {
 const modelMap = new Map(Object.entries(models));
 const metrics = new Metrics({} as Database, modelMap);
 const answer = { statusCode: 200, headers: {}, body: '{}' };
-const bare: Provider = { name: 'fake', kind: 'openai', send: async () => answer, close: async () => {} };
+const bare: Provider = { name: 'fake', send: async () => answer, close: async () => {} };
 const observed = observeProvider(bare, { metrics, tracing: null, models: modelMap });
 const request = { endpoint: '/v1/chat/completions', body: '{}', model: 'bench-chat', batchId: 'batch_bench' };
 const ended: RowOutcome = {

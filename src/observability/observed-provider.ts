@@ -41,7 +41,7 @@ export function observeProvider(provider: Provider, { metrics, tracing, models }
           () => timed(request),
         )
     : timed;
-  return { name: provider.name, kind: provider.kind, send, close: () => provider.close() };
+  return { name: provider.name, send, close: () => provider.close() };
 }
 
 export function observeProviders(providers: Providers, observers: Observers): Providers {

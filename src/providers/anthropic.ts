@@ -45,7 +45,6 @@ export function createAnthropicProvider(config: AnthropicProviderConfig): Provid
 
   return {
     name: config.name,
-    kind: 'anthropic',
     async send({ endpoint, body, signal }: ProviderRequest): Promise<ProviderResponse> {
       if (endpoint !== '/v1/chat/completions') {
         return jsonError(400, 'invalid_request_error', `The Anthropic provider serves only /v1/chat/completions`);

@@ -106,7 +106,6 @@ function answer(endpoint: string, body: Record<string, unknown>, id: string): un
 export function createMockProvider(config: MockProviderConfig): Provider {
   return {
     name: config.name,
-    kind: 'mock',
     async send({ endpoint, body, signal }: ProviderRequest): Promise<ProviderResponse> {
       if (config.latencyMs > 0) await sleep(config.latencyMs, undefined, { signal });
       signal?.throwIfAborted();

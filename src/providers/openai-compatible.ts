@@ -21,7 +21,6 @@ export function createOpenAICompatibleProvider(config: OpenAIProviderConfig): Pr
 
   return {
     name: config.name,
-    kind: 'openai',
     async send({ endpoint, body, signal }: ProviderRequest): Promise<ProviderResponse> {
       // The base URL already ends in /v1 (OpenAI convention); the batch endpoint starts with it.
       const path = basePath + endpoint.replace(/^\/v1(?=\/)/, '');

@@ -1,6 +1,6 @@
 // The one interface every upstream implements: send a request body to an endpoint, get the raw
 // answer back. Timeouts, connection failures and aborts surface as thrown errors that the engine
-// classifies (see engine/outcome.ts).
+// classifies (see engine/line-end.ts).
 export interface ProviderRequest {
   /** The batch endpoint, e.g. `/v1/chat/completions`. */
   endpoint: string;
@@ -20,8 +20,8 @@ export interface ProviderResponse {
 }
 
 export interface Provider {
+  /** The configured provider name (metrics and traces label upstream calls with it). */
   readonly name: string;
-  readonly kind: 'openai' | 'anthropic' | 'mock';
   send(request: ProviderRequest): Promise<ProviderResponse>;
   close(): Promise<void>;
 }

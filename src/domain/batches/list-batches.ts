@@ -5,8 +5,8 @@ import { BATCH_STATUSES, batches } from '../../db/tables/batches.js';
 import { type Caller, ownedBy } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
-import type { Page } from '../files/list-files.js';
 import { ObjectId } from '../ids.js';
+import type { Page } from '../page.js';
 import { type Batch, toBatch } from './batch.js';
 
 export const ListBatchesInput = z.object({

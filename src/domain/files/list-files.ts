@@ -7,6 +7,7 @@ import { type Caller, ownedBy } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
 import { ObjectId } from '../ids.js';
+import type { Page } from '../page.js';
 import { type FileObject, toFileObject } from './file.js';
 import { liveAt } from './file-store.js';
 
@@ -16,11 +17,6 @@ export const ListFilesInput = z.object({
   order: z.enum(['asc', 'desc']).default('desc'),
   purpose: z.string().min(1).optional(),
 });
-
-export interface Page<T> {
-  data: T[];
-  hasMore: boolean;
-}
 
 export async function listFiles(
   deps: Pick<Deps, 'db' | 'clock'>,

@@ -6,8 +6,8 @@ import { webhookAttempts } from '../../db/tables/webhooks.js';
 import type { Caller } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
-import type { Page } from '../files/list-files.js';
 import { ObjectId } from '../ids.js';
+import type { Page } from '../page.js';
 import { findCallerWebhook } from './find-webhook.js';
 import { toWebhookAttempt, type WebhookAttempt } from './webhook.js';
 

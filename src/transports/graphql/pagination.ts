@@ -1,7 +1,7 @@
 // A domain page ({data, hasMore}) as a Relay connection. The cursor is what the domain's `after`
 // takes as is: the object id (ids are unique and sort by creation), or a result's line index, so
 // paging forward never skips or repeats an item.
-import type { Page } from '../../domain/files/list-files.js';
+import type { Page } from '../../domain/page.js';
 
 export function toConnection<T extends { id: string }>(page: Page<T>) {
   return connectionOf(page, (node) => node.id);

@@ -1,6 +1,6 @@
 // The tRPC list shape, `{items, nextCursor}` (what useInfiniteQuery expects), from a domain page:
 // the cursor is the last object's id, or for per-line results the last line's index.
-import type { Page } from '../../domain/files/list-files.js';
+import type { Page } from '../../domain/page.js';
 
 export interface CursorPage<T, Cursor = string> {
   items: T[];

@@ -3,7 +3,7 @@
 import { buildSchema, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVOCATION_SWEEP_MS } from '../../src/domain/keys/live-streams.js';
-import { MAX_DEPTH, shapeError } from '../../src/transports/graphql/query-limits.js';
+import { MAX_DEPTH, operationCost, shapeError } from '../../src/transports/graphql/query-limits.js';
 import { collect, gql, sse, uploadMultipart, wsClient } from '../graphql/helpers.js';
 import { submit, untilTerminal } from '../support/batches.js';
 import { startGateway, TEST_ADMIN_KEY, type TestGateway } from '../support/gateway.js';
@@ -34,6 +34,20 @@ describe('GraphQL operation limits', () => {
     expect(shapeError(schema, parse(nested(MAX_DEPTH + 1)))?.extensions.code).toBe('QUERY_TOO_COMPLEX');
     const introspection = `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } }`;
     expect(shapeError(schema, parse(introspection))).toBeNull();
+  });
+
+  it('measures each fragment once, so fragments spreading each other twice cannot blow up the check', () => {
+    const schema = buildSchema('type Query { node: Node } type Node { child: Node id: ID name: String }');
+    const fragments = Array.from({ length: 40 }, (_, i) =>
+      i === 39 ? `fragment F${i} on Node { id name }` : `fragment F${i} on Node { ...F${i + 1} ...F${i + 1} }`,
+    );
+    const document = parse(`{ node { ...F0 } } ${fragments.join(' ')}`);
+    const started = performance.now();
+    expect(shapeError(schema, document)).toBeNull();
+    const cost = operationCost(schema, document);
+    expect(performance.now() - started).toBeLessThan(500);
+    // 2^39 spreads of two fields, each counted: far past any ceiling, and computed, not walked.
+    expect(cost).toBeGreaterThan(2 ** 39);
   });
 
   it('answers one QUERY_TOO_COMPLEX error for a document deeper than 12, whatever else is wrong with it', async () => {

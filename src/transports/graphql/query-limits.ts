@@ -40,21 +40,47 @@ interface Walk {
   schema: GraphQLSchema;
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
+  /**
+   * Each fragment is measured once, however many times it is spread (a fragment spreading another
+   * twice, twenty deep, would otherwise cost 2^20 walks): its depth, and its cost per item (cost is
+   * linear in the items above it). A fragment still being measured is a cycle and counts nothing.
+   */
+  fragmentDepth: Map<string, number>;
+  fragmentCost: Map<string, number>;
 }
 
-/** Depth of field nesting below `selectionSet`, fragments included (each expanded once per path). */
-function depthOf(walk: Walk, set: SelectionSetNode, seen: Set<string>): number {
+const newWalk = (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): Walk => ({
+  schema,
+  fragments: fragmentsOf(document),
+  variables,
+  fragmentDepth: new Map(),
+  fragmentCost: new Map(),
+});
+
+/** Measure a fragment once (NaN marks it in progress: a cycle counts 0). */
+function memo(cache: Map<string, number>, name: string, measure: () => number): number {
+  const known = cache.get(name);
+  if (known !== undefined) return Number.isNaN(known) ? 0 : known;
+  cache.set(name, Number.NaN);
+  const value = measure();
+  cache.set(name, value);
+  return value;
+}
+
+/** Depth of field nesting below `selectionSet`, fragments included. */
+function depthOf(walk: Walk, set: SelectionSetNode): number {
   let deepest = 0;
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
       if (isIntrospection(selection.name.value)) continue;
-      deepest = Math.max(deepest, 1 + (selection.selectionSet ? depthOf(walk, selection.selectionSet, seen) : 0));
+      deepest = Math.max(deepest, 1 + (selection.selectionSet ? depthOf(walk, selection.selectionSet) : 0));
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, depthOf(walk, selection.selectionSet, seen));
+      deepest = Math.max(deepest, depthOf(walk, selection.selectionSet));
     } else {
       const fragment = walk.fragments.get(selection.name.value);
-      if (!fragment || seen.has(fragment.name.value)) continue;
-      deepest = Math.max(deepest, depthOf(walk, fragment.selectionSet, new Set(seen).add(fragment.name.value)));
+      if (!fragment) continue;
+      const depth = memo(walk.fragmentDepth, fragment.name.value, () => depthOf(walk, fragment.selectionSet));
+      deepest = Math.max(deepest, depth);
     }
   }
   return deepest;
@@ -74,7 +100,7 @@ function listSize(parent: GraphQLNamedType, field: GraphQLField<unknown, unknown
 }
 
 /** Estimated cost: every selected field counts once per item of every list above it. */
-function costOf(walk: Walk, set: SelectionSetNode, parent: GraphQLNamedType, times: number, seen: Set<string>): number {
+function costOf(walk: Walk, set: SelectionSetNode, parent: GraphQLNamedType, times: number): number {
   let total = 0;
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
@@ -88,15 +114,15 @@ function costOf(walk: Walk, set: SelectionSetNode, parent: GraphQLNamedType, tim
         (selection.arguments ?? []).map((arg) => [arg.name.value, valueFromASTUntyped(arg.value, walk.variables)]),
       );
       const child = getNamedType(field.type);
-      total += costOf(walk, selection.selectionSet, child, times * listSize(parent, field, args), seen);
+      total += costOf(walk, selection.selectionSet, child, times * listSize(parent, field, args));
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const type = selection.typeCondition ? walk.schema.getType(selection.typeCondition.name.value) : parent;
-      if (type) total += costOf(walk, selection.selectionSet, type, times, seen);
+      if (type) total += costOf(walk, selection.selectionSet, type, times);
     } else {
       const fragment = walk.fragments.get(selection.name.value);
-      if (!fragment || seen.has(fragment.name.value)) continue;
-      const type = walk.schema.getType(fragment.typeCondition.name.value);
-      if (type) total += costOf(walk, fragment.selectionSet, type, times, new Set(seen).add(fragment.name.value));
+      const type = fragment && walk.schema.getType(fragment.typeCondition.name.value);
+      if (!fragment || !type) continue;
+      total += times * memo(walk.fragmentCost, fragment.name.value, () => costOf(walk, fragment.selectionSet, type, 1));
     }
   }
   return total;
@@ -110,10 +136,10 @@ function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode
 
 /** Depth and aliases, judged from the document alone: the first limit it breaks, or null. */
 export function shapeError(schema: GraphQLSchema, document: DocumentNode): GraphQLError | null {
-  const walk: Walk = { schema, fragments: fragmentsOf(document), variables: {} };
+  const walk = newWalk(schema, document, {});
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    const depth = depthOf(walk, definition.selectionSet, new Set());
+    const depth = depthOf(walk, definition.selectionSet);
     if (depth > MAX_DEPTH) return tooComplex(`The query is ${depth} fields deep; at most ${MAX_DEPTH} are allowed.`);
   }
   let aliases = 0;
@@ -154,8 +180,8 @@ export function operationCost(
         ? schema.getMutationType()
         : schema.getSubscriptionType());
   if (!operation || !root) return null;
-  const walk: Walk = { schema, fragments: fragmentsOf(document), variables: variables ?? {} };
-  return costOf(walk, operation.selectionSet, root, 1, new Set());
+  const walk = newWalk(schema, document, variables ?? {});
+  return costOf(walk, operation.selectionSet, root, 1);
 }
 
 /** The Yoga plugin: depth and aliases at validation, cost before execution (HTTP, SSE and graphql-ws alike). */

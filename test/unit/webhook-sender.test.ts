@@ -93,11 +93,14 @@ describe('webhook sender', () => {
   it('refuses a private name before connecting', async () => {
     const sender = new WebhookSender({ timeoutMs: 2000, allowPrivateUrls: false, resolver: resolveTo('10.0.0.7') });
     const outcome = await post(sender, `http://internal.example:${receiver.port}/hook`);
+    // The owner of the endpoint reads the error: it names no address; the operator's log does.
     expect(outcome).toEqual({
       statusCode: null,
-      error: expect.stringMatching(/^internal\.example resolves to 10\.0\.0\.7, a private address/),
+      error: expect.stringMatching(/^the host name resolves to an address webhooks may not reach/),
+      detail: expect.stringMatching(/internal\.example resolves to 10\.0\.0\.7, a private address/),
       interrupted: false,
     });
+    expect(outcome.error).not.toContain('10.0.0.7');
     await sender.close();
   });
 
@@ -120,7 +123,9 @@ describe('webhook sender', () => {
     const before = receiver.connections;
     const outcome = await post(sender, `http://hooks.example:${receiver.port}/hook`);
     expect(outcome.statusCode).toBeNull();
-    expect(outcome.error).toMatch(/198\.51\.100\.7|no answer within 500 ms/);
+    // Where it went is in the operator's detail; the endpoint owner's error names no address.
+    expect(`${outcome.detail ?? ''} ${outcome.error}`).toMatch(/198\.51\.100\.7|no answer within 500 ms/);
+    expect(outcome.error).not.toContain('198.51.100.7');
     expect(resolver.calls).toEqual(['hooks.example']);
     expect(receiver.connections).toBe(before);
     await sender.close();

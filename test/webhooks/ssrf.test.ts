@@ -70,8 +70,10 @@ describe('webhook SSRF guard', () => {
     expect(attempt).toMatchObject({
       status_code: null,
       outcome: 'retrying',
-      error: expect.stringMatching(/^localhost resolves to (127\.0\.0\.1|::1), a loopback address/),
+      error: expect.stringMatching(/^the host name resolves to an address webhooks may not reach/),
     });
+    // Which address it was is the operator's (the log), not the endpoint owner's to learn.
+    expect(attempt?.error).not.toMatch(/127\.0\.0\.1|::1/);
     expect(receiver.connections).toBe(0);
     expect(receiver.received).toHaveLength(0);
   });

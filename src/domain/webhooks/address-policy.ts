@@ -75,7 +75,7 @@ export function blockedAddressKind(address: string): string | null {
   return LISTS.find(({ list }) => list.check(address, family))?.kind ?? null;
 }
 
-const REFUSAL_HINT =
+export const REFUSAL_HINT =
   'webhooks are not sent to loopback, private, link-local or metadata addresses unless the config sets webhooks.allowPrivateUrls';
 
 /** Why a URL's IP literal is refused. */

@@ -4,11 +4,13 @@
 // batch ends (its outbox rows were just written), when the next retry falls due, and otherwise
 // every `pollMs` (a lease lapsed elsewhere; a wake-up lost). Shutdown interrupts attempts in
 // flight and hands their deliveries back.
+
 import type { Deps } from '../../domain/deps.js';
+import { SecretDecryptionError } from '../../domain/webhooks/secret-box.js';
 import { Signal, withDeadline } from '../signal.js';
 import { type LeasedDelivery, leaseDueDeliveries, nextDueAt, recordAttempt, releaseDelivery } from './deliveries.js';
 import type { Resolver } from './guarded-lookup.js';
-import { WebhookSender } from './send.js';
+import { type SendOutcome, WebhookSender } from './send.js';
 import { webhookSignature } from './sign.js';
 
 export interface DispatcherOptions {
@@ -82,7 +84,7 @@ export class WebhookDispatcher {
   private async deliver(sender: WebhookSender, delivery: LeasedDelivery, stop: AbortSignal): Promise<void> {
     const { deps } = this;
     const attemptedAt = deps.clock.now();
-    let outcome: { statusCode: number | null; error: string | null; interrupted: boolean };
+    let outcome: SendOutcome;
     try {
       const secret = deps.webhookSecrets.decrypt(delivery.secretCiphertext, delivery.endpointId);
       const timestamp = Math.floor(attemptedAt.getTime() / 1000);
@@ -95,9 +97,16 @@ export class WebhookDispatcher {
       };
       outcome = await sender.send(delivery.url, headers, delivery.payload, stop);
     } catch (error) {
-      outcome = { statusCode: null, error: `not sent: ${(error as Error).message}`, interrupted: false };
+      // Why is the operator's to know (the log); the endpoint's owner learns only that it was not sent.
+      deps.log.warn({ err: error, event: delivery.eventId, endpoint: delivery.endpointId }, 'webhook not sent');
+      const reason =
+        error instanceof SecretDecryptionError
+          ? "the endpoint's secret cannot be read with the gateway's current secret key; re-create the endpoint"
+          : 'the request could not be prepared';
+      outcome = { statusCode: null, error: `not sent: ${reason}`, interrupted: false };
     }
     const about = { event: delivery.eventId, endpoint: delivery.endpointId };
+    if (outcome.detail) deps.log.info({ ...about, cause: outcome.detail }, 'webhook attempt failed');
     try {
       if (outcome.interrupted) return await withDeadline(releaseDelivery(deps, this.owner, delivery), RELEASE_BOUND_MS);
       const recorded = await recordAttempt(

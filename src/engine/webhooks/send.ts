@@ -2,14 +2,16 @@
 // (a 3xx is an answer like any non-2xx), a deadline for the whole exchange, and the SSRF guard:
 // an IP literal is checked before connecting, a host name as it is resolved (guarded-lookup.ts).
 import { Agent, request } from 'undici';
-import { blockedAddressKind, ipLiteralOf, refusedLiteral } from '../../domain/webhooks/address-policy.js';
-import { guardedLookup, type Resolver } from './guarded-lookup.js';
+import { blockedAddressKind, ipLiteralOf, REFUSAL_HINT, refusedLiteral } from '../../domain/webhooks/address-policy.js';
+import { guardedLookup, RefusedAddressError, type Resolver } from './guarded-lookup.js';
 
 export interface SendOutcome {
   /** The receiver's status code, or null when no answer came. */
   statusCode: number | null;
-  /** Why there was no answer. */
+  /** Why there was no answer, as the endpoint's owner may read it (no addresses, no resolver answers). */
   error: string | null;
+  /** The full cause, for the operator's log only. */
+  detail?: string;
   /** The attempt was cut short by shutdown: nothing is known about it. */
   interrupted: boolean;
 }
@@ -50,7 +52,7 @@ export class WebhookSender {
       if (deadline.aborted) {
         return { statusCode: null, error: `no answer within ${this.options.timeoutMs} ms`, interrupted: false };
       }
-      return { statusCode: null, error: describe(error), interrupted: false };
+      return { statusCode: null, error: tenantReason(error), detail: describe(error), interrupted: false };
     }
   }
 
@@ -64,6 +66,24 @@ export class WebhookSender {
     const kind = ip ? blockedAddressKind(ip) : null;
     return ip && kind ? refusedLiteral(ip, kind) : null;
   }
+}
+
+/**
+ * Why an attempt got no answer, in words that name no address: endpoint owners read these in the
+ * delivery list, and the resolver's answers or the addresses a name led to are not theirs to map.
+ */
+function tenantReason(error: unknown): string {
+  const e = error as { code?: string; cause?: { code?: string; name?: string } };
+  if (e.cause instanceof RefusedAddressError || error instanceof RefusedAddressError) {
+    return `the host name resolves to an address webhooks may not reach; ${REFUSAL_HINT}`;
+  }
+  const code = e.cause?.code ?? e.code ?? '';
+  if (code === 'ECONNREFUSED') return 'the connection was refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name could not be resolved';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'the connection was closed';
+  if (code.includes('TIMEOUT') || code === 'ETIMEDOUT') return 'the connection timed out';
+  if (code.startsWith('ERR_TLS') || code.includes('CERT')) return 'the TLS handshake failed';
+  return 'the connection failed';
 }
 
 /** A connection error as one line: its cause's message when undici wrapped it. */

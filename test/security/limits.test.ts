@@ -1,7 +1,9 @@
 // Finding: unbounded work per request — no GraphQL depth, alias or cost limit, unbounded tRPC
 // batches, unlimited live streams per key, and a revoked key kept streaming. Each is bounded now.
 import { buildSchema, parse } from 'graphql';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { REVOCATION_SWEEP_MS } from '../../src/domain/keys/live-streams.js';
 import { MAX_DEPTH, operationCost, shapeError } from '../../src/transports/graphql/query-limits.js';
 import { collect, gql, sse, uploadMultipart, wsClient } from '../graphql/helpers.js';
@@ -171,5 +173,35 @@ describe('live streams per key', () => {
     const admin = gw.openai(TEST_ADMIN_KEY);
     await admin.batches.cancel(batch.id);
     expect((await untilTerminal(admin, batch.id)).status).toBe('cancelled');
+  });
+
+  it('refuses the next operation on an open graphql-ws connection once its key is revoked', async () => {
+    const tenant = await gw.tenant();
+    // Kept open between operations, so the second runs on the socket the key opened.
+    const ws = createClient({
+      url: `${gw.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${tenant.key}` },
+      retryAttempts: 0,
+      lazy: false,
+    });
+    let sockets = 0;
+    ws.on('connected', () => sockets++);
+    try {
+      const before = collect(ws, '{ models { id } }', {});
+      await before.done;
+      expect(before.results[0]?.data).toBeTruthy();
+      await fetch(`${gw.url}/admin/keys/${tenant.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+      });
+      const after = collect(ws, '{ models { id } }', {});
+      await after.done;
+      expect(after.results).toEqual([
+        { errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] },
+      ]);
+    } finally {
+      await ws.dispose();
+    }
   });
 });

@@ -2,11 +2,13 @@
 // through Yoga's envelop so it shares the schema, context, limits and error masking with HTTP.
 // The key is checked at `connection_init` (`connectionParams.authorization`): a connection without
 // a valid key is closed (4401 Unauthorized, or 4429 when rate-limited) before any subscribe frame
-// is read. Each subscribe then spends one request of the key's budget.
+// is read. Each operation (subscribe frame) is admitted again with the same credentials — the key
+// is looked up (a revoked key is refused from its next operation on) and one request of its budget
+// is spent.
 import type { WebsocketHandler } from '@fastify/websocket';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
-import type { Caller } from '../../domain/caller.js';
+import type { Credentials } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { findAppError, socketError } from './errors.js';
 import type { Yoga } from './yoga.js';
@@ -14,8 +16,8 @@ import type { Yoga } from './yoga.js';
 type Enveloped = ReturnType<Yoga['getEnveloped']>;
 type Roots = { execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] };
 
-/** The caller admitted at connection_init, kept on the connection. */
-const callers = new WeakMap<object, Caller>();
+/** The credentials accepted at connection_init, kept on the connection: each operation is admitted with them again. */
+const credentials = new WeakMap<object, Credentials>();
 
 export function graphqlWsHandler(yoga: Yoga, app: AppContext): WebsocketHandler {
   return makeHandler({
@@ -23,12 +25,13 @@ export function graphqlWsHandler(yoga: Yoga, app: AppContext): WebsocketHandler 
     subscribe: (args: ExecutionArgs) => (args.rootValue as Roots).subscribe(args),
     onConnect: async (ctx) => {
       const value = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      const offered: Credentials = {
+        authorization: typeof value === 'string' ? value : undefined,
+        address: ctx.extra.request.ip,
+      };
       try {
-        const caller = await app.gate.authenticate({
-          authorization: typeof value === 'string' ? value : undefined,
-          address: ctx.extra.request.ip,
-        });
-        callers.set(ctx.extra, caller);
+        await app.gate.authenticate(offered);
+        credentials.set(ctx.extra, offered);
         return true;
       } catch (error) {
         const appError = findAppError(error);
@@ -43,7 +46,7 @@ export function graphqlWsHandler(yoga: Yoga, app: AppContext): WebsocketHandler 
         req: ctx.extra.request,
         socket: ctx.extra.socket,
         params: payload,
-        connectionCaller: callers.get(ctx.extra),
+        connectionCredentials: credentials.get(ctx.extra),
       });
       let document: ReturnType<typeof parse>;
       try {

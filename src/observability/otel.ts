@@ -10,11 +10,32 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Tracing, UpstreamCall } from './tracing.js';
 import { errorType, operationOf, responseAttributes } from './upstream-attributes.js';
 
+/**
+ * Query parameters never exported in a span's URL: the instrumentation's own list of signed-URL
+ * parameters, plus tRPC's `connectionParams`, where a browser's SSE subscription carries its API key.
+ */
+const REDACTED_QUERY_PARAMS = [
+  'sig',
+  'Signature',
+  'AWSAccessKeyId',
+  'X-Goog-Signature',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Security-Token',
+  'connectionParams',
+];
+
 export function startOpenTelemetry(): Tracing {
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME ?? 'batchgate',
     traceExporter: new OTLPTraceExporter(),
-    instrumentations: [new HttpInstrumentation(), new UndiciInstrumentation()],
+    instrumentations: [
+      new HttpInstrumentation({
+        redactedQueryParams: REDACTED_QUERY_PARAMS,
+        redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
+      }),
+      new UndiciInstrumentation(),
+    ],
     // Traces only: metrics are served by /metrics, logs go to stdout.
     metricReaders: [],
     logRecordProcessors: [],

@@ -119,6 +119,23 @@ describe('OpenTelemetry tracing', { timeout: 120_000 }, () => {
       trace_id: created.traceId,
       span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
+
+    // A browser's tRPC subscription sends its key in the query string: spans never carry it.
+    const params = encodeURIComponent(JSON.stringify({ authorization: `Bearer ${TEST_ADMIN_KEY}` }));
+    const input = encodeURIComponent(JSON.stringify({ id: batch.id }));
+    const sse = await fetch(`${gateway.url}/trpc/batches.onUpdate?input=${input}&connectionParams=${params}`, {
+      headers: { accept: 'text/event-stream' },
+      signal: AbortSignal.timeout(3000),
+    });
+    await sse.body?.cancel();
+    const subscribed = await waitFor(
+      () =>
+        receiver.spans.find(
+          (s) => s.kind === SERVER && String(s.attributes['url.query'] ?? '').includes('connectionParams'),
+        ),
+      { what: 'the server span of the subscription' },
+    );
+    expect(JSON.stringify(subscribed.attributes)).not.toContain(TEST_ADMIN_KEY);
   });
 });
 

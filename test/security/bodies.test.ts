@@ -109,6 +109,15 @@ describe('JSON bodies over 1 MB', () => {
     expect((await rest.json()).error.type).toBe('invalid_request_error');
   });
 
+  it('also on POST /v1/batches when the body carries no inline requests', async () => {
+    const res = await fetch(`${gw.url}/v1/batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ input_file_id: 'file-x', job_name: 'x', padding: 'p'.repeat(1_100_000) }),
+    });
+    expect(res.status).toBe(413);
+  });
+
   it('except REST inline batch requests, streamed into storage and run', async () => {
     const requests = Array.from({ length: 3000 }, (_, i) => chatLine(`r${i}`, `${i} ${'y'.repeat(900)}`));
     const body = JSON.stringify({ endpoint: '/v1/chat/completions', requests, metadata: { size: 'large' } });

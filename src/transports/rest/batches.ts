@@ -7,6 +7,7 @@ import { createBatch, createBatchFromStoredRequests, storeInlineRequests } from 
 import { getBatch } from '../../domain/batches/get-batch.js';
 import { listBatches } from '../../domain/batches/list-batches.js';
 import { retryBatch } from '../../domain/batches/retry-batch.js';
+import { JSON_BODY_LIMIT_BYTES } from '../body-limit.js';
 import type { AppContext } from '../context.js';
 import { SSE_KEEP_ALIVE_MS, streamBatchEvents } from './batch-events.js';
 import { batchObject } from './batch-object.js';
@@ -38,6 +39,7 @@ export function batchCreateRoute(app: FastifyInstance, { deps }: AppContext): vo
     const body = await readCreateBatchBody(
       (req.body ?? []) as AsyncIterable<Buffer>,
       deps.config.limits.maxFileBytes + FIELDS_OVERHEAD_BYTES,
+      JSON_BODY_LIMIT_BYTES,
       (requests) => storeInlineRequests(deps, req.caller, requests),
     );
     const batch = body.requestsFileId

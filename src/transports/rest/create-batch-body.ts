@@ -28,6 +28,7 @@ const unparsable = () => new AppError('invalid_request', 'We could not parse the
 export async function readCreateBatchBody(
   body: AsyncIterable<Buffer>,
   maxBytes: number,
+  jsonLimitBytes: number,
   storeRequests: (requests: AsyncIterable<unknown>) => Promise<{ id: string }>,
 ): Promise<CreateBatchBody> {
   const fields: CreateBatchBody['fields'] = {};
@@ -59,10 +60,25 @@ export async function readCreateBatchBody(
   };
   try {
     let bytes = 0;
+    // Only a body carrying inline requests may pass the JSON limit: until a `"requests":` key has
+    // gone by, the body is held to it like any JSON body.
+    let sawRequests = false;
+    let tail = '';
     for await (const chunk of body) {
       bytes += chunk.length;
       if (bytes > maxBytes) {
         throw new AppError('payload_too_large', `The request body is larger than the limit of ${maxBytes} bytes.`);
+      }
+      if (!sawRequests) {
+        const text = tail + chunk.toString('latin1');
+        sawRequests = /"requests"\s*:/.test(text);
+        tail = text.slice(-32);
+        if (!sawRequests && bytes > jsonLimitBytes) {
+          throw new AppError(
+            'payload_too_large',
+            `A JSON body is at most ${jsonLimitBytes} bytes unless it carries inline requests.`,
+          );
+        }
       }
       try {
         parser.write(chunk);

@@ -28,10 +28,15 @@ export const credentialsOf = (req: { headers: { authorization?: string }; ip: st
 const rateLimited = (what: string, retryAfterMs: number) =>
   new AppError('rate_limited', `Rate limit reached for ${what}. Try again later.`, { retryAfterMs });
 
+/** How many lately authenticated keys the gate remembers. */
+const RECENTLY_GOOD_MAX = 10_000;
+
 export class Gate {
   private readonly adminKeyHash: string;
   private readonly requests: RequestBudget;
   private readonly failures: RateLimiterMemory;
+  /** Hashes of keys that authenticated lately, most recent last. */
+  private readonly recentlyGood = new Set<string>();
 
   constructor(
     private readonly deps: Pick<Deps, 'db' | 'database' | 'config' | 'clock'>,
@@ -49,17 +54,34 @@ export class Gate {
     const token = credentialOf(authorization);
     if (token && isAdminKey(this.adminKeyHash, token)) return adminCaller;
     this.availability?.assertAvailable();
-    const failures = address ? await this.failures.get(address) : null;
+    // A key that authenticated lately still goes to the lookup (it may have been revoked) but never
+    // waits on its address's failure budget: behind a shared proxy address, one client guessing
+    // keys must not lock every tenant out.
+    const hash = token ? hashKey(token) : '';
+    const failures = address && !this.recentlyGood.has(hash) ? await this.failures.get(address) : null;
     if (failures && failures.remainingPoints <= 0) {
       throw rateLimited('failed authentications from this address', failures.msBeforeNext);
     }
     try {
-      return await authenticateTenant(this.deps, token);
+      const caller = await authenticateTenant(this.deps, token);
+      this.rememberGood(hash);
+      return caller;
     } catch (error) {
-      if (address && error instanceof AppError && error.code === 'unauthenticated') {
-        await this.failures.penalty(address, 1);
+      if (error instanceof AppError && error.code === 'unauthenticated') {
+        this.recentlyGood.delete(hash);
+        if (address) await this.failures.penalty(address, 1);
       }
       throw error;
+    }
+  }
+
+  /** Remember a key that authenticated (its hash), the oldest forgotten past RECENTLY_GOOD_MAX. */
+  private rememberGood(hash: string): void {
+    this.recentlyGood.delete(hash);
+    this.recentlyGood.add(hash);
+    if (this.recentlyGood.size > RECENTLY_GOOD_MAX) {
+      const oldest = this.recentlyGood.values().next().value;
+      if (oldest !== undefined) this.recentlyGood.delete(oldest);
     }
   }
 

@@ -77,7 +77,10 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
   const database =
     options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(database);
-  await database.db.insert(projects).values({ id: ADMIN_PROJECT_ID }).onConflictDoNothing();
+  await database.db
+    .insert(projects)
+    .values({ id: ADMIN_PROJECT_ID, createdAt: (options.clock ?? systemClock).now() })
+    .onConflictDoNothing();
   const events: ClosableEventBus = await createEventBus(database);
   const streams = new LiveStreams(database.db, config.limits.liveStreamsPerKey);
   const metrics = new Metrics(database, config.models);
@@ -106,7 +109,7 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
     {
       deps,
       gate: new Gate(deps, adminKey, availability),
-      configLoadedAt: Math.floor(Date.now() / 1000),
+      configLoadedAt: Math.floor(deps.clock.now().getTime() / 1000),
       sseKeepAliveMs: options.sseKeepAliveMs,
       availability,
       tracing,

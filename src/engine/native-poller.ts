@@ -243,9 +243,8 @@ export class NativePoller {
     const end: LineEnd =
       result.kind === 'answer'
         ? answerOf(result.statusCode, result.requestId, result.body)
-        : KNOWN_CODES.has(result.code)
-          ? noAnswer(result.code as NoAnswerCode, result.message)
-          : noAnswer('provider_result_missing', result.message);
+        : // Our own words: a provider's message can name its internals.
+          noAnswer(KNOWN_CODES.has(result.code) ? (result.code as NoAnswerCode) : 'provider_result_missing');
     const model = this.deps.config.models.get(modelOf.get(result.line.lineIndex) ?? '');
     return rowOutcomeOf(line, end, model?.batchPrices);
   }

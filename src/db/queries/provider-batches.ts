@@ -4,7 +4,6 @@
 // Leases are the database's clock; the times written on rows come from the caller's clock.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Db, Query } from '../client.js';
-import { rows } from '../client.js';
 import type { BatchErrorEntry } from '../tables/batches.js';
 import { type ProviderBatchState, providerBatches } from '../tables/provider-batches.js';
 import { NO_ANSWER_MESSAGES, type NoAnswerCode } from './no-answer.js';
@@ -151,16 +150,6 @@ export async function markCollected(query: Query, batchId: string, provider: str
      where batch_id = $1 and provider = $2`,
     [batchId, provider],
   );
-}
-
-/** Whether any provider batch of the batch is still submitting or running. */
-export async function hasOpenProviderBatches(db: Db, batchId: string): Promise<boolean> {
-  const [row] = await rows<{ open: boolean }>(
-    db,
-    sql`select exists (select 1 from provider_batches where batch_id = ${batchId}
-      and state in ('submitting', 'running')) as open`,
-  );
-  return row?.open ?? false;
 }
 
 /** Extend the leases of the provider batches `owner` is working on (a long upload or collection). */

@@ -1,6 +1,6 @@
 // The per-key API request budget when several api processes share one PostgreSQL: one row per
 // tenant key counting the requests of its current window, spent with one atomic upsert a request
-// (see transports/shared-rate-limit.ts). PGlite, a single process, counts in memory instead.
+// (see domain/keys/request-budget.ts). PGlite, a single process, counts in memory instead.
 import { integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { apiKeys } from './api-keys.js';
 

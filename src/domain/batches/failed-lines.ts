@@ -4,14 +4,13 @@
 // client's model name put back in place of the upstream one. A batch that never ran a line
 // (validation failed, or cancelled while validating) has no rows: every line of its input counts.
 // A batch whose rows were purged (its output and error files are gone) has nothing left to retry.
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
 import { and, asc, eq, gt, gte, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { batchRequests } from '../../db/tables/batch-requests.js';
 import type { batches } from '../../db/tables/batches.js';
 import { AppError } from '../errors.js';
 import { findLiveFile, readFileContent } from '../files/file-store.js';
+import { jsonlLines } from '../files/jsonl-lines.js';
 
 type BatchRow = typeof batches.$inferSelect;
 
@@ -65,16 +64,12 @@ async function* inputLines(
   keep: (index: number) => boolean,
   lastIndex = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<string> {
-  const lines = createInterface({ input: Readable.from(readFileContent(db, fileId)), crlfDelay: Infinity });
+  // Split exactly as validation split it (LF and CRLF endings only), so the indexes agree.
   let index = 0;
-  try {
-    for await (const text of lines) {
-      if (text.trim() === '') continue;
-      if (keep(index)) yield text;
-      if (index++ >= lastIndex) return;
-    }
-  } finally {
-    lines.close();
+  for await (const line of jsonlLines(readFileContent(db, fileId), Number.POSITIVE_INFINITY)) {
+    if (!('text' in line) || line.text.trim() === '') continue;
+    if (keep(index)) yield line.text;
+    if (index++ >= lastIndex) return;
   }
 }
 

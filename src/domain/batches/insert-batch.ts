@@ -4,6 +4,7 @@ import { type BatchMode, batches } from '../../db/tables/batches.js';
 import type { Deps } from '../deps.js';
 import { newBatchId } from '../ids.js';
 import { type Batch, toBatch } from './batch.js';
+import { announce } from './lifecycle.js';
 
 export const COMPLETION_WINDOW_SECONDS = 24 * 60 * 60;
 
@@ -22,7 +23,10 @@ export interface NewBatch {
   outputExpiresAfterSeconds: number | null;
 }
 
-export async function insertBatch(deps: Pick<Deps, 'db' | 'clock' | 'events'>, batch: NewBatch): Promise<Batch> {
+export async function insertBatch(
+  deps: Pick<Deps, 'db' | 'clock' | 'events' | 'log'>,
+  batch: NewBatch,
+): Promise<Batch> {
   const now = deps.clock.now();
   const [row] = await deps.db
     .insert(batches)
@@ -34,8 +38,9 @@ export async function insertBatch(deps: Pick<Deps, 'db' | 'clock' | 'events'>, b
       expiresAt: new Date(now.getTime() + COMPLETION_WINDOW_SECONDS * 1000),
     })
     .returning();
-  const created = toBatch(row!);
-  await deps.events.publish({ id: created.id, projectId: created.projectId, status: created.status });
-  await deps.events.wakeWorkers();
-  return created;
+  // The batch exists now: a failed announcement or wake-up is logged, never answered as a failure
+  // (a client retrying the create would make a second batch); workers also find it by polling.
+  await announce(deps, row!);
+  await deps.events.wakeWorkers().catch((error) => deps.log.warn({ err: error }, 'waking the workers failed'));
+  return toBatch(row!);
 }

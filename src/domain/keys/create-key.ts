@@ -29,7 +29,7 @@ export async function createKey(
   const projectId = project ?? newProjectId();
   const key = generateKey();
   const row = await deps.db.transaction(async (tx) => {
-    await tx.insert(projects).values({ id: projectId }).onConflictDoNothing();
+    await tx.insert(projects).values({ id: projectId, createdAt: deps.clock.now() }).onConflictDoNothing();
     const [created] = await tx
       .insert(apiKeys)
       .values({ id: newKeyId(), projectId, name, keyHash: hashKey(key), createdAt: deps.clock.now() })

@@ -70,7 +70,9 @@ export class Maintainer {
           void this.deps.events.wakeWorkers().catch(() => {});
         }
       } catch (error) {
-        await releaseValidation(this.deps, this.owner, batch.id).catch(() => {});
+        // Stopped: the attempt does not count against the batch. Failed: it does (a batch whose
+        // validation keeps failing must not block newer ones forever).
+        await releaseValidation(this.deps, this.owner, batch.id, { uncount: stop.aborted }).catch(() => {});
         if (!stop.aborted) throw error;
       } finally {
         this.validating = null;

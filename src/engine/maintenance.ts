@@ -50,11 +50,20 @@ export async function renewValidationLease(deps: Pick<Deps, 'db'>, owner: string
     .where(and(eq(batches.leaseOwner, owner), eq(batches.status, 'validating')));
 }
 
-/** Let another worker take a validation over at once (shutdown). */
-export async function releaseValidation(deps: Pick<Deps, 'db'>, owner: string, batchId: string): Promise<void> {
+/** Let another worker take a validation over at once; on shutdown the attempt is not counted. */
+export async function releaseValidation(
+  deps: Pick<Deps, 'db'>,
+  owner: string,
+  batchId: string,
+  { uncount }: { uncount: boolean },
+): Promise<void> {
   await deps.db
     .update(batches)
-    .set({ leaseOwner: null, leaseExpiresAt: null })
+    .set({
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      ...(uncount ? { validationAttempts: sql`greatest(${batches.validationAttempts} - 1, 0)` } : {}),
+    })
     .where(and(eq(batches.id, batchId), eq(batches.leaseOwner, owner), eq(batches.status, 'validating')));
 }
 

@@ -4,10 +4,11 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { batchChunks, CHUNK_LINES } from '../db/tables/batch-chunks.js';
 import { batchRequests } from '../db/tables/batch-requests.js';
+import { batches } from '../db/tables/batches.js';
 
 export interface IngestRow {
   lineIndex: number;
@@ -27,17 +28,26 @@ export interface RowSink {
   discard(): Promise<void>;
 }
 
-/** Remove every request row and chunk of a batch (leftovers of a crashed or failed validation). */
-export async function deleteBatchRows(database: Database, batchId: string): Promise<void> {
-  await database.db.delete(batchChunks).where(eq(batchChunks.batchId, batchId));
-  await database.db.delete(batchRequests).where(eq(batchRequests.batchId, batchId));
+/**
+ * Remove every request row and chunk of a batch (leftovers of a crashed, failed or cancelled
+ * validation) — only while `owner` still holds its validation, or once it ended without ever
+ * running. A worker whose lease lapsed never deletes the rows of the worker that took over.
+ */
+export async function deleteBatchRows(database: Database, batchId: string, owner: string): Promise<void> {
+  const ours = sql`exists (select 1 from ${batches} where ${batches.id} = ${batchId} and (
+    (${batches.status} = 'validating' and ${batches.leaseOwner} = ${owner})
+    or (${batches.inProgressAt} is null and ${batches.status} in ('failed', 'cancelled', 'expired'))))`;
+  await database.db.delete(batchChunks).where(and(eq(batchChunks.batchId, batchId), ours));
+  await database.db.delete(batchRequests).where(and(eq(batchRequests.batchId, batchId), ours));
 }
 
-export async function openRowSink(database: Database, batchId: string): Promise<RowSink> {
+/** Rows of `batchId`, written while `owner` validates it. */
+export async function openRowSink(database: Database, batchId: string, owner: string): Promise<RowSink> {
+  const discard = () => deleteBatchRows(database, batchId, owner);
   const rows =
     database.driver.kind === 'postgres'
-      ? await copySink(database, database.driver.sql, batchId)
-      : insertSink(database, batchId);
+      ? await copySink(database.driver.sql, batchId, discard)
+      : insertSink(database, batchId, discard);
   return withChunks(database, batchId, rows);
 }
 
@@ -83,11 +93,11 @@ const copyEscape = (value: string) =>
     : value;
 
 async function copySink(
-  database: Database,
-  sql: Extract<Database['driver'], { kind: 'postgres' }>['sql'],
+  client: Extract<Database['driver'], { kind: 'postgres' }>['sql'],
   batchId: string,
+  deleteRows: () => Promise<void>,
 ): Promise<RowSink> {
-  const stream: Writable = await sql`
+  const stream: Writable = await client`
     copy batch_requests (batch_id, line_index, custom_id, model, provider, body, native) from stdin`.writable();
   // A failed COPY (the server refused a row, the connection dropped) surfaces from the next write
   // or from finish(), never as an unhandled stream error.
@@ -120,12 +130,12 @@ async function copySink(
       buffer = '';
       stream.end();
       await finished(stream).catch(() => {});
-      await deleteBatchRows(database, batchId);
+      await deleteRows();
     },
   };
 }
 
-function insertSink(database: Database, batchId: string): RowSink {
+function insertSink(database: Database, batchId: string, deleteRows: () => Promise<void>): RowSink {
   const ROWS_PER_INSERT = 1000;
   let pending: (IngestRow & { batchId: string })[] = [];
   const flush = async () => {
@@ -142,7 +152,7 @@ function insertSink(database: Database, batchId: string): RowSink {
     finish: flush,
     async discard() {
       pending = [];
-      await deleteBatchRows(database, batchId);
+      await deleteRows();
     },
   };
 }

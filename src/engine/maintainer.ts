@@ -25,7 +25,7 @@ export class Maintainer {
   private readonly maintenanceDue = new Signal();
   private readonly toFinalize = new Set<string>();
   /** The batch being validated by this process, if any (its lease is renewed by the heartbeat). */
-  private validating: string | null = null;
+  private validating: { batchId: string; lost: AbortController } | null = null;
 
   constructor(
     private readonly deps: Deps,
@@ -50,8 +50,12 @@ export class Maintainer {
     this.maintenanceDue.poke();
   }
 
+  /** Extend the lease of the validation in progress; one found lost (cancelled, taken over) stops. */
   async renewValidationLease(): Promise<void> {
-    if (this.validating) await renewValidationLease(this.deps, this.owner, this.options.leaseMs);
+    const current = this.validating;
+    if (!current) return;
+    const held = await renewValidationLease(this.deps, this.owner, current.batchId, this.options.leaseMs);
+    if (!held) current.lost.abort(new Error(`validation lease on ${current.batchId} lost`));
   }
 
   async validationLoop(stop: AbortSignal): Promise<void> {
@@ -61,9 +65,10 @@ export class Maintainer {
         await this.validationDue.wait(this.options.maintenanceMs, stop);
         continue;
       }
-      this.validating = batch.id;
+      const lost = new AbortController();
+      this.validating = { batchId: batch.id, lost };
       try {
-        const validated = await validateBatch(this.deps, batch, this.owner, stop);
+        const validated = await validateBatch(this.deps, batch, this.owner, AbortSignal.any([stop, lost.signal]));
         if (validated?.status === 'in_progress') {
           this.hooks.onRunning(validated.id);
           // The other workers learn of it without this loop waiting.
@@ -72,8 +77,11 @@ export class Maintainer {
       } catch (error) {
         // Stopped: the attempt does not count against the batch. Failed: it does (a batch whose
         // validation keeps failing must not block newer ones forever).
+        // Lost: the batch is no longer ours, nothing to release.
         await releaseValidation(this.deps, this.owner, batch.id, { uncount: stop.aborted }).catch(() => {});
-        if (!stop.aborted) throw error;
+        if (lost.signal.aborted && !stop.aborted) {
+          this.deps.log.warn({ batch: batch.id, worker: this.owner }, 'validation stopped: its lease was lost');
+        } else if (!stop.aborted) throw error;
       } finally {
         this.validating = null;
       }

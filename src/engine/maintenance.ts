@@ -43,11 +43,19 @@ export async function leaseValidation(
   });
 }
 
-export async function renewValidationLease(deps: Pick<Deps, 'db'>, owner: string, leaseMs: number): Promise<void> {
-  await deps.db
+/** Extend `owner`'s validation lease on `batchId`; false when it is no longer held (taken over, ended). */
+export async function renewValidationLease(
+  deps: Pick<Deps, 'db'>,
+  owner: string,
+  batchId: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const renewed = await deps.db
     .update(batches)
     .set({ leaseExpiresAt: leaseUntil(leaseMs) })
-    .where(and(eq(batches.leaseOwner, owner), eq(batches.status, 'validating')));
+    .where(and(eq(batches.id, batchId), eq(batches.leaseOwner, owner), eq(batches.status, 'validating')))
+    .returning({ id: batches.id });
+  return renewed.length > 0;
 }
 
 /** Let another worker take a validation over at once; on shutdown the attempt is not counted. */

@@ -43,8 +43,8 @@ export async function validateBatch(
     return fail([error('invalid_file_purpose', message, null, 'input_file_id')]);
   }
 
-  await deleteBatchRows(deps.database, batch.id);
-  const sink = await openRowSink(deps.database, batch.id);
+  await deleteBatchRows(deps.database, batch.id, owner);
+  const sink = await openRowSink(deps.database, batch.id, owner);
   const checker = new LineChecker(deps, batch.endpoint, batch.mode);
   const errors: BatchErrorEntry[] = [];
   let count: number;
@@ -72,8 +72,9 @@ export async function validateBatch(
     nativeParts: [...checker.nativeLines].map(([provider, total]) => ({ provider, total })),
   });
   if (!updated) {
-    // Cancelled (or taken over) while we validated: our rows must not run.
-    await deleteBatchRows(deps.database, batch.id);
+    // Cancelled while we validated: our rows must not run. Taken over: the rows are not ours to
+    // remove (the new holder removes them before writing its own).
+    await deleteBatchRows(deps.database, batch.id, owner);
     return null;
   }
   return updated;

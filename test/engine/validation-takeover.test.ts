@@ -1,0 +1,99 @@
+// A validation whose lease lapsed and was taken over by another worker: the old holder can neither
+// start the batch nor remove the rows the new holder writes; it learns of the loss on its next
+// renewal. A batch cancelled during validation loses the rows written for it.
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.js';
+import { batchChunks } from '../../src/db/tables/batch-chunks.js';
+import { batchRequests } from '../../src/db/tables/batch-requests.js';
+import { batches } from '../../src/db/tables/batches.js';
+import { cancelBatch } from '../../src/domain/batches/cancel-batch.js';
+import { createBatch } from '../../src/domain/batches/create-batch.js';
+import { adminCaller } from '../../src/domain/caller.js';
+import type { Deps } from '../../src/domain/deps.js';
+import { deleteBatchRows } from '../../src/engine/ingest.js';
+import { leaseValidation, renewValidationLease } from '../../src/engine/maintenance.js';
+import { validateBatch } from '../../src/engine/validate.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { domainDeps, FixedClock } from '../support/deps.js';
+import { chatLine } from '../support/jsonl.js';
+
+const LEASE_MS = 60_000;
+
+let testDb: TestDatabase;
+let database: Database;
+let deps: Deps & { events: { close(): Promise<void> } };
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  database = await testDb.open();
+  deps = await domainDeps(database, new FixedClock(new Date()));
+});
+afterAll(async () => {
+  await deps?.events.close();
+  await testDb?.drop();
+});
+
+const rowCount = async (id: string) =>
+  (await deps.db.select({ n: count() }).from(batchRequests).where(eq(batchRequests.batchId, id)))[0]!.n;
+const chunkCount = async (id: string) =>
+  (await deps.db.select({ n: count() }).from(batchChunks).where(eq(batchChunks.batchId, id)))[0]!.n;
+const statusOf = async (id: string) =>
+  (await deps.db.select({ status: batches.status }).from(batches).where(eq(batches.id, id)))[0]!.status;
+
+/** A new batch of three lines, leased for validation by `owner`. */
+async function leasedBatch(owner: string) {
+  const created = await createBatch(deps, adminCaller, {
+    requests: [chatLine('a', 'one'), chatLine('b', 'two'), chatLine('c', 'three')],
+    endpoint: '/v1/chat/completions',
+  });
+  // Older batches of other tests are leased first; lease until this one is ours.
+  for (;;) {
+    const leased = await leaseValidation(deps, owner, LEASE_MS);
+    if (!leased) throw new Error('nothing to lease');
+    if (leased.id === created.id) return leased;
+  }
+}
+
+const lapseLease = (id: string) =>
+  deps.db
+    .update(batches)
+    .set({ leaseExpiresAt: new Date(Date.now() - 1000) })
+    .where(eq(batches.id, id));
+
+describe('validation taken over after a lapsed lease', () => {
+  it('the old holder neither starts the batch nor removes the new holder’s rows', async () => {
+    const byA = await leasedBatch('worker-a');
+    await lapseLease(byA.id);
+    const byB = await leaseValidation(deps, 'worker-b', LEASE_MS);
+    expect(byB?.id).toBe(byA.id);
+
+    expect(await renewValidationLease(deps, 'worker-a', byA.id, LEASE_MS)).toBe(false);
+    expect(await renewValidationLease(deps, 'worker-b', byA.id, LEASE_MS)).toBe(true);
+
+    // A, unaware, validates to the end: its start is refused and it leaves the rows alone.
+    expect(await validateBatch(deps, byA, 'worker-a')).toBeNull();
+    expect(await statusOf(byA.id)).toBe('validating');
+
+    const started = await validateBatch(deps, byB!, 'worker-b');
+    expect(started).toMatchObject({ status: 'in_progress', total: 3 });
+    expect(await rowCount(byA.id)).toBe(3);
+    expect(await chunkCount(byA.id)).toBe(1);
+
+    // A late cleanup by the old holder of a batch that runs removes nothing.
+    await deleteBatchRows(database, byA.id, 'worker-a');
+    await deleteBatchRows(database, byA.id, 'worker-b');
+    expect(await rowCount(byA.id)).toBe(3);
+    expect(await chunkCount(byA.id)).toBe(1);
+  });
+
+  it('a batch cancelled while it validated keeps none of the rows written for it', async () => {
+    const leased = await leasedBatch('worker-a');
+    await cancelBatch(deps, adminCaller, { id: leased.id });
+    expect(await renewValidationLease(deps, 'worker-a', leased.id, LEASE_MS)).toBe(false);
+    expect(await validateBatch(deps, leased, 'worker-a')).toBeNull();
+    expect(await statusOf(leased.id)).toBe('cancelled');
+    expect(await rowCount(leased.id)).toBe(0);
+    expect(await chunkCount(leased.id)).toBe(0);
+  });
+});

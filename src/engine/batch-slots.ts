@@ -25,6 +25,8 @@ export interface RunningBatch {
 
 export class BatchSlots {
   private readonly entries = new Map<string, Entry>();
+  /** Batches aborted before any of their lines were run here (a claim racing a cancel). */
+  private readonly abortedEarly = new Map<string, AbortReason>();
 
   /** @param onExpired called when a held batch reaches `expires_at` */
   constructor(
@@ -46,12 +48,16 @@ export class BatchSlots {
       expiryTimer.unref();
       entry = { id: batch.id, endpoint: batch.endpoint ?? '', signal: controller.signal, controller, expiryTimer };
       this.entries.set(batch.id, entry);
+      const early = this.abortedEarly.get(batch.id);
+      if (early) controller.abort(early);
     }
     return entry;
   }
 
   abort(batchId: string, reason: AbortReason): void {
-    this.entries.get(batchId)?.controller.abort(reason);
+    const entry = this.entries.get(batchId);
+    if (entry) entry.controller.abort(reason);
+    else this.abortedEarly.set(batchId, reason);
   }
 
   abortAll(reason: AbortReason): void {
@@ -66,10 +72,12 @@ export class BatchSlots {
         this.entries.delete(id);
       }
     }
+    for (const id of this.abortedEarly.keys()) if (!running.has(id) && !holding.has(id)) this.abortedEarly.delete(id);
   }
 
   clear(): void {
     for (const entry of this.entries.values()) clearTimeout(entry.expiryTimer);
     this.entries.clear();
+    this.abortedEarly.clear();
   }
 }

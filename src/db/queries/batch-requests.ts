@@ -56,6 +56,7 @@ interface ClaimRow {
  * whose holder's lease lapsed because it died) that have lines for one of `providers` — or lines
  * for a provider that is not among `known` at all (they end with an error, never wait forever) —
  * and none for a provider in `blocked` (the owner may not send to it now), and return their open rows.
+ * Only batches still `in_progress` are claimed from (one cancelled since the caller listed it is not).
  */
 export async function claimChunks(
   database: Database,
@@ -85,7 +86,8 @@ export async function claimChunks(
 
 const CLAIM_SQL = `
   with quota as (
-    select * from json_to_recordset($1::json) as q(batch_id text, n int)
+    select q.* from json_to_recordset($1::json) as q(batch_id text, n int)
+    join batches b on b.id = q.batch_id and b.status = 'in_progress'
   ), picked as (
     select c.ctid
     from quota q cross join lateral (

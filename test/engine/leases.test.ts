@@ -1,9 +1,12 @@
-// A validation whose lease lapsed and was taken over by another worker: the old holder can neither
-// start the batch nor remove the rows the new holder writes; it learns of the loss on its next
-// renewal. A batch cancelled during validation loses the rows written for it.
+// Leases racing status changes. A validation whose lease lapsed and was taken over by another
+// worker: the old holder can neither start the batch nor remove the rows the new holder writes; it
+// learns of the loss on its next renewal. A batch cancelled during validation loses the rows written
+// for it. A worker's claim never takes chunks of a batch cancelled since it listed the running ones,
+// and a cancel heard before a claimed chunk starts still aborts its lines.
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
+import { claimChunks } from '../../src/db/queries/batch-requests.js';
 import { batchChunks } from '../../src/db/tables/batch-chunks.js';
 import { batchRequests } from '../../src/db/tables/batch-requests.js';
 import { batches } from '../../src/db/tables/batches.js';
@@ -11,6 +14,7 @@ import { cancelBatch } from '../../src/domain/batches/cancel-batch.js';
 import { createBatch } from '../../src/domain/batches/create-batch.js';
 import { adminCaller } from '../../src/domain/caller.js';
 import type { Deps } from '../../src/domain/deps.js';
+import { BatchSlots } from '../../src/engine/batch-slots.js';
 import { deleteBatchRows } from '../../src/engine/ingest.js';
 import { leaseValidation, renewValidationLease } from '../../src/engine/maintenance.js';
 import { validateBatch } from '../../src/engine/validate.js';
@@ -95,5 +99,34 @@ describe('validation taken over after a lapsed lease', () => {
     expect(await statusOf(leased.id)).toBe('cancelled');
     expect(await rowCount(leased.id)).toBe(0);
     expect(await chunkCount(leased.id)).toBe(0);
+  });
+});
+
+describe('claims racing a cancel', () => {
+  it('takes no chunk of a batch that is no longer in_progress', async () => {
+    const leased = await leasedBatch('worker-a');
+    const started = await validateBatch(deps, leased, 'worker-a');
+    const provider = started!.provider!;
+    const claim = () =>
+      claimChunks(database, 'worker-b', [{ batchId: leased.id, quota: 10 }], [provider], [provider], LEASE_MS, []);
+
+    await deps.db.update(batches).set({ status: 'cancelling' }).where(eq(batches.id, leased.id));
+    expect(await claim()).toEqual([]);
+    await deps.db.update(batches).set({ status: 'in_progress' }).where(eq(batches.id, leased.id));
+    const [chunk] = await claim();
+    expect(chunk?.rows.map((row) => row.customId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a batch aborted before its first line ran here starts aborted', () => {
+    const slots = new BatchSlots(new FixedClock(new Date()), () => {});
+    const batch = { id: 'batch_x', endpoint: '/v1/chat/completions', expiresAt: new Date(Date.now() + 60_000) };
+    slots.abort(batch.id, 'batch_cancelled');
+    const slot = slots.slotFor(batch);
+    expect(slot.signal.aborted).toBe(true);
+    expect(slot.signal.reason).toBe('batch_cancelled');
+
+    slots.prune(new Set(), new Set());
+    expect(slots.slotFor(batch).signal.aborted).toBe(false);
+    slots.clear();
   });
 });

@@ -209,13 +209,16 @@ const RECORD_SQL = `
       sum(cached_tokens) as cached_tokens, sum(reasoning_tokens) as reasoning_tokens,
       sum(input_cost) as input_cost, sum(output_cost) as output_cost
     from updated group by batch_id
+  ), locked as materialized (
+    -- In id order: writers recording lines of the same batches never wait on each other in a circle.
+    select b.id from batches b where b.id in (select batch_id from totals) order by b.id for update
   )
   update batches b set
     completed = b.completed + t.ok, failed = b.failed + t.bad,
     input_tokens = b.input_tokens + t.input_tokens, output_tokens = b.output_tokens + t.output_tokens,
     cached_tokens = b.cached_tokens + t.cached_tokens, reasoning_tokens = b.reasoning_tokens + t.reasoning_tokens,
     input_cost = b.input_cost + t.input_cost, output_cost = b.output_cost + t.output_cost
-  from totals t where b.id = t.batch_id
+  from totals t where b.id = t.batch_id and b.id in (select id from locked)
   returning b.id, b.project_id as "projectId", b.status, b.total, b.completed, b.failed`;
 
 /**

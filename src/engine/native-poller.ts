@@ -4,9 +4,11 @@
 //                batch id), else stream the lines up and create one; its id is stored at once
 //   running    — poll it and mirror its status and counts onto our batch; forward a cancel (ours,
 //                or our deadline passing) once; when it has ended, collect its results
-//   collect    — stream the results into the lines' rows (batch prices), end the lines with no
-//                result (batch_expired, batch_cancelled or provider_result_missing), in one
-//                transaction; the batch is then finalized like any other
+//   collect    — download the results to a temporary file, then store them in the lines' rows
+//                (batch prices) and end the lines with no result (batch_expired, batch_cancelled
+//                or provider_result_missing) in one short transaction; the batch is then
+//                finalized like any other
+// Every write is fenced by the part's lease: a worker whose lease lapsed writes nothing.
 // A provider refusing or failing the batch fails ours with its message (lifecycle.failRun);
 // failures worth retrying wait longer each time (up to 10 minutes), never submitting twice.
 import { eq } from 'drizzle-orm';
@@ -16,11 +18,13 @@ import {
   endNativeLines,
   leaseDueProviderBatches,
   markCollected,
+  nativeLineRefs,
   nativeLinesPage,
   type ProviderBatchChange,
   type ProviderBatchRow,
   refreshBatchMirror,
   saveProviderBatch,
+  storedProviderBatchId,
 } from '../db/queries/provider-batches.js';
 import { type BatchErrorEntry, batches } from '../db/tables/batches.js';
 import { isTerminal } from '../domain/batches/batch.js';
@@ -31,6 +35,7 @@ import { NativeBatchError } from '../providers/native/errors.js';
 import type { NativeBatchAdapters } from '../providers/native/index.js';
 import {
   lineLookupOf,
+  type NativeBatchAdapter,
   type NativeBatchSnapshot,
   type NativeLine,
   type NativeResult,
@@ -38,6 +43,7 @@ import {
 import { missingResultCode } from '../providers/native/status.js';
 import { answerOf, type LineEnd, rowOutcomeOf } from './line-end.js';
 import { Signal } from './signal.js';
+import { JsonSpool } from './spool.js';
 
 type BatchRow = typeof batches.$inferSelect;
 
@@ -117,7 +123,8 @@ export class NativePoller {
           lines: this.linesOf(part),
           signal: stop,
         }));
-      await this.save(part, snapshot, { state: 'running', providerBatchId: snapshot.id, submittedAt: now });
+      const change = { state: 'running', providerBatchId: snapshot.id, submittedAt: now } as const;
+      if (!(await this.save(part, snapshot, change)) && !found) await this.withdraw(part, adapter, snapshot.id);
       return;
     }
     const id = part.providerBatchId!;
@@ -132,29 +139,56 @@ export class NativePoller {
     if (snapshot.endStatus) {
       const cancelled = cancelNow || part.cancelSentAt !== null || batch.status === 'cancelling';
       const missing = overdue ? 'batch_expired' : cancelled ? 'batch_cancelled' : missingResultCode(snapshot.endStatus);
-      return this.collect(part, batch, snapshot, missing);
+      return this.collect(part, batch, snapshot, missing, stop);
     }
     await this.save(part, snapshot, cancelNow ? { cancelSentAt: now } : {});
   }
 
-  /** Store a snapshot, schedule the next poll, mirror it onto the batch and announce any change. */
+  /**
+   * Store a snapshot, schedule the next poll, mirror it onto the batch and announce any change.
+   * False when the part's lease was lost (nothing stored).
+   */
   private async save(
     part: ProviderBatchRow,
     snapshot: NativeBatchSnapshot,
     change: Partial<ProviderBatchChange>,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const counts = { completed: snapshot.requestCounts.completed, failed: snapshot.requestCounts.failed };
-    await saveProviderBatch(this.deps.db, part, {
+    const saved = await saveProviderBatch(this.deps.db, part, this.owner, {
       status: snapshot.status,
       counts,
       nextPollAt: this.later(part.provider),
       failures: 0,
       ...change,
     });
+    if (!saved) {
+      this.lost(part);
+      return false;
+    }
     const changed =
       part.status !== snapshot.status || part.completed !== counts.completed || part.failed !== counts.failed;
     const mirrored = await refreshBatchMirror(this.deps.database.query, part.batchId);
     if (mirrored && (changed || change.providerBatchId)) await this.announce(mirrored);
+    return true;
+  }
+
+  /**
+   * This worker created provider batch `id` after its lease lapsed (its heartbeat could not reach
+   * the database for a whole lease). Once the worker that took over stored another provider batch,
+   * ours is never adopted and is cancelled; while that one is still submitting, it may still find
+   * and adopt ours, so it is left alone and logged for an operator.
+   */
+  private async withdraw(part: ProviderBatchRow, adapter: NativeBatchAdapter, id: string): Promise<void> {
+    const adopted = await storedProviderBatchId(this.deps.db, part);
+    if (adopted && adopted !== id) {
+      await adapter.cancel(id).catch(() => {});
+      this.deps.log.warn({ batch: part.batchId, providerBatch: id }, 'a second provider batch was cancelled');
+    } else if (!adopted) {
+      this.deps.log.error(
+        { batch: part.batchId, provider: part.provider, providerBatch: id },
+        'a provider batch was created after this worker lost its lease; cancel it if another one is adopted',
+      );
+    }
   }
 
   private async announce(batch: { id: string; projectId: string; status: string }): Promise<void> {
@@ -176,58 +210,69 @@ export class NativePoller {
   /**
    * Store every result (when the provider batch exists and ended) and end the lines without one
    * with `missing`, in one transaction: the batch's counts move from the provider's mirror to its
-   * rows at once. Then it is finalized like any batch whose lines have all ended.
+   * rows at once. The results are downloaded first, so the transaction never waits on the provider.
+   * Then the batch is finalized like any batch whose lines have all ended.
    */
   private async collect(
     part: ProviderBatchRow,
     batch: BatchRow,
     snapshot: NativeBatchSnapshot | null,
     missing: NoAnswerCode,
+    stop?: AbortSignal,
   ): Promise<void> {
     const adapter = this.adapters.get(part.provider);
-    const now = this.deps.clock.now();
-    const lines = await this.deps.database.query<{ lineIndex: number; customId: string; model: string }>(
-      `select line_index as "lineIndex", custom_id as "customId", model from batch_requests
-       where batch_id = $1 and provider = $2 and native`,
-      [part.batchId, part.provider],
-    );
-    const modelOf = new Map(lines.map((line) => [line.lineIndex, line.model]));
-    await this.deps.database.transaction(async (query) => {
-      if (adapter && snapshot) {
+    const spool = await JsonSpool.open<RowOutcome>();
+    try {
+      if (adapter && snapshot) await this.download(part, adapter, spool, stop);
+      const now = this.deps.clock.now();
+      const last = snapshot && { status: snapshot.status, ...snapshot.requestCounts };
+      const collected = await this.deps.database.transaction(async (query) => {
+        if (!(await markCollected(query, part, this.owner, last))) return false;
         let page: RowOutcome[] = [];
-        const results = adapter.results(part.providerBatchId!, lineLookupOf(adapter, lines));
-        for await (const result of results) {
-          const outcome = this.outcomeOf(result, part.batchId, modelOf);
-          if (!outcome) continue;
+        for await (const outcome of spool.read()) {
           page.push(outcome);
           if (page.length >= RECORD_PAGE) {
             await recordOutcomes(query, this.owner, page, [], now);
             page = [];
           }
         }
-        if (page.length > 0) await recordOutcomes(query, this.owner, page, [], now);
-      }
-      await endNativeLines(query, part.batchId, part.provider, missing, now);
-      await markCollected(query, part.batchId, part.provider);
-      if (snapshot) {
-        await query(
-          `update provider_batches set status = $3, completed = $4, failed = $5 where batch_id = $1 and provider = $2`,
-          [
-            part.batchId,
-            part.provider,
-            snapshot.status,
-            snapshot.requestCounts.completed,
-            snapshot.requestCounts.failed,
-          ],
-        );
-      }
-      await refreshBatchMirror(query, part.batchId);
-    });
+        await recordOutcomes(query, this.owner, page, [], now);
+        await endNativeLines(query, part.batchId, part.provider, missing, now);
+        await refreshBatchMirror(query, part.batchId);
+        return true;
+      });
+      if (!collected) return this.lost(part);
+    } finally {
+      await spool.remove();
+    }
     this.deps.log.info(
       { batch: batch.id, provider: part.provider, providerBatch: part.providerBatchId },
       'native results collected',
     );
     this.hooks.batchEnded(batch.id);
+  }
+
+  /** The provider batch's results, as the rows they end, into `spool`. */
+  private async download(
+    part: ProviderBatchRow,
+    adapter: NativeBatchAdapter,
+    spool: JsonSpool<RowOutcome>,
+    stop?: AbortSignal,
+  ): Promise<void> {
+    const lines = await nativeLineRefs(this.deps.database, part.batchId, part.provider);
+    const modelOf = new Map(lines.map((line) => [line.lineIndex, line.model]));
+    for await (const result of adapter.results(part.providerBatchId!, lineLookupOf(adapter, lines), stop)) {
+      const outcome = this.outcomeOf(result, part.batchId, modelOf);
+      if (outcome) await spool.add(outcome);
+    }
+  }
+
+  /** The part's lease lapsed while this worker worked on it: another worker has it now. */
+  private lost(part: ProviderBatchRow): void {
+    this.deps.log.warn(
+      { batch: part.batchId, provider: part.provider, worker: this.owner },
+      'a native batch was taken over by another worker; this worker wrote nothing',
+    );
   }
 
   /** One result as the row it ends (null for an anomaly, which is only logged). */
@@ -251,13 +296,14 @@ export class NativePoller {
 
   /** The provider refused or failed the part: our batch fails with its reasons. */
   private async failBatch(part: ProviderBatchRow, errors: BatchErrorEntry[]): Promise<void> {
-    await saveProviderBatch(this.deps.db, part, {
+    const saved = await saveProviderBatch(this.deps.db, part, this.owner, {
       state: 'failed',
       status: 'failed',
       errors,
       nextPollAt: this.deps.clock.now(),
       failures: part.failures,
     });
+    if (!saved) return this.lost(part);
     await refreshBatchMirror(this.deps.database.query, part.batchId);
     await failRun(this.deps, part.batchId, errors);
   }
@@ -276,7 +322,7 @@ export class NativePoller {
         ]);
         return;
       }
-      await saveProviderBatch(this.deps.db, part, {
+      await saveProviderBatch(this.deps.db, part, this.owner, {
         nextPollAt: this.later(part.provider, part.failures + 1),
         failures: part.failures + 1,
       });

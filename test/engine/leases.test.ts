@@ -2,14 +2,17 @@
 // worker: the old holder can neither start the batch nor remove the rows the new holder writes; it
 // learns of the loss on its next renewal. A batch cancelled during validation loses the rows written
 // for it. A worker's claim never takes chunks of a batch cancelled since it listed the running ones,
-// and a cancel heard before a claimed chunk starts still aborts its lines.
+// and a cancel heard before a claimed chunk starts still aborts its lines. A worker whose lease on
+// a provider batch lapsed writes nothing to it.
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { claimChunks } from '../../src/db/queries/batch-requests.js';
+import { leaseDueProviderBatches, markCollected, saveProviderBatch } from '../../src/db/queries/provider-batches.js';
 import { batchChunks } from '../../src/db/tables/batch-chunks.js';
 import { batchRequests } from '../../src/db/tables/batch-requests.js';
 import { batches } from '../../src/db/tables/batches.js';
+import { providerBatches } from '../../src/db/tables/provider-batches.js';
 import { cancelBatch } from '../../src/domain/batches/cancel-batch.js';
 import { createBatch } from '../../src/domain/batches/create-batch.js';
 import { adminCaller } from '../../src/domain/caller.js';
@@ -128,5 +131,37 @@ describe('claims racing a cancel', () => {
     slots.prune(new Set(), new Set());
     expect(slots.slotFor(batch).signal.aborted).toBe(false);
     slots.clear();
+  });
+});
+
+describe('a provider batch whose lease lapsed', () => {
+  it('takes no write from its old holder; the new holder’s go through', async () => {
+    const { id } = await leasedBatch('worker-a');
+    await deps.db
+      .insert(providerBatches)
+      .values({ batchId: id, provider: 'native', total: 3, nextPollAt: new Date(0) });
+    const leaseOf = async (owner: string) =>
+      (await leaseDueProviderBatches(database, owner, new Date(), LEASE_MS, 100)).find((p) => p.batchId === id)!;
+
+    const byA = await leaseOf('worker-a');
+    await deps.db
+      .update(providerBatches)
+      .set({ leaseExpiresAt: new Date(0) })
+      .where(eq(providerBatches.batchId, id));
+    const byB = await leaseOf('worker-b');
+    expect(byB.leaseOwner).toBe('worker-b');
+
+    const change = { state: 'running' as const, providerBatchId: 'batch_from_a', nextPollAt: new Date(), failures: 0 };
+    expect(await saveProviderBatch(deps.db, byA, 'worker-a', change)).toBe(false);
+    const last = { status: 'completed', completed: 3, failed: 0 };
+    expect(await database.transaction((query) => markCollected(query, byA, 'worker-a', last))).toBe(false);
+    const [untouched] = await deps.db.select().from(providerBatches).where(eq(providerBatches.batchId, id));
+    expect(untouched).toMatchObject({ state: 'submitting', providerBatchId: null, leaseOwner: 'worker-b' });
+
+    expect(await saveProviderBatch(deps.db, byB, 'worker-b', { ...change, providerBatchId: 'batch_from_b' })).toBe(
+      true,
+    );
+    const [saved] = await deps.db.select().from(providerBatches).where(eq(providerBatches.batchId, id));
+    expect(saved).toMatchObject({ state: 'running', providerBatchId: 'batch_from_b', leaseOwner: null });
   });
 });

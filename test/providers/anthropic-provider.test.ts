@@ -33,10 +33,6 @@ const ask = (text: string) => ({ messages: [{ role: 'user', content: text }] });
 const ctx = { attempt: 1, maxRetries: 3, backoff: { baseMs: 100, maxMs: 1000 } };
 
 describe('direct Anthropic provider', () => {
-  it('is built from a provider entry of type anthropic', () => {
-    expect(provider).toMatchObject({ name: 'claude', kind: 'anthropic' });
-  });
-
   it('posts translated params to {baseUrl}/messages with x-api-key and anthropic-version', async () => {
     const res = await chat({
       messages: [

@@ -54,13 +54,39 @@ export interface ProviderBatchChange {
   failures: number;
 }
 
-/** Store what the provider said and release the lease; the batch's mirror follows (`refreshBatchMirror`). */
-export async function saveProviderBatch(db: Db, row: ProviderBatchRow, change: ProviderBatchChange): Promise<void> {
+/**
+ * Store what the provider said and release `owner`'s lease; the batch's mirror follows
+ * (`refreshBatchMirror`). False when `owner` no longer holds the lease (it lapsed and another
+ * worker took the part over): nothing is written.
+ */
+export async function saveProviderBatch(
+  db: Db,
+  row: ProviderBatchRow,
+  owner: string,
+  change: ProviderBatchChange,
+): Promise<boolean> {
   const { counts, ...rest } = change;
-  await db
+  const saved = await db
     .update(providerBatches)
     .set({ ...rest, ...(counts ?? {}), leaseOwner: null, leaseExpiresAt: null })
+    .where(
+      and(
+        eq(providerBatches.batchId, row.batchId),
+        eq(providerBatches.provider, row.provider),
+        eq(providerBatches.leaseOwner, owner),
+      ),
+    )
+    .returning({ batchId: providerBatches.batchId });
+  return saved.length > 0;
+}
+
+/** The provider batch id stored for a part now (null while it is still being submitted). */
+export async function storedProviderBatchId(db: Db, row: Pick<ProviderBatchRow, 'batchId' | 'provider'>) {
+  const [stored] = await db
+    .select({ providerBatchId: providerBatches.providerBatchId })
+    .from(providerBatches)
     .where(and(eq(providerBatches.batchId, row.batchId), eq(providerBatches.provider, row.provider)));
+  return stored?.providerBatchId ?? null;
 }
 
 /**
@@ -98,6 +124,15 @@ export interface MirroredBatch {
 export async function refreshBatchMirror(query: Query, batchId: string): Promise<MirroredBatch | undefined> {
   const [row] = await query<MirroredBatch>(REFRESH_MIRROR_SQL, [batchId]);
   return row;
+}
+
+/** Every line of a provider batch, to match its results to (no bodies). */
+export async function nativeLineRefs(database: Database, batchId: string, provider: string) {
+  return database.query<{ lineIndex: number; customId: string; model: string }>(
+    `select line_index as "lineIndex", custom_id as "customId", model from batch_requests
+     where batch_id = $1 and provider = $2 and native`,
+    [batchId, provider],
+  );
 }
 
 /** A page of a provider batch's lines, in input order, after `afterLine`. */
@@ -143,19 +178,33 @@ export async function endNativeLines(
   return row?.ended ?? 0;
 }
 
-/** Mark a provider batch collected (its lines all ended) inside the collection's transaction. */
-export async function markCollected(query: Query, batchId: string, provider: string): Promise<void> {
-  await query(
-    `update provider_batches set state = 'collected', lease_owner = null, lease_expires_at = null
-     where batch_id = $1 and provider = $2`,
-    [batchId, provider],
+/**
+ * First statement of the collection's transaction: mark the part collected with the provider's
+ * last word (its lines all end in this transaction) and release `owner`'s lease. False when the
+ * part is not `owner`'s to collect (the lease lapsed and another worker took it, or it was
+ * collected already): the transaction must then write nothing.
+ */
+export async function markCollected(
+  query: Query,
+  row: ProviderBatchRow,
+  owner: string,
+  last: { status: string; completed: number; failed: number } | null,
+): Promise<boolean> {
+  const marked = await query(
+    `update provider_batches set state = 'collected', lease_owner = null, lease_expires_at = null,
+       status = coalesce($4, status), completed = coalesce($5, completed), failed = coalesce($6, failed)
+     where batch_id = $1 and provider = $2 and lease_owner = $3 and state in ('submitting', 'running')
+     returning 1`,
+    [row.batchId, row.provider, owner, last?.status ?? null, last?.completed ?? null, last?.failed ?? null],
   );
+  return marked.length > 0;
 }
 
 /** Extend the leases of the provider batches `owner` is working on (a long upload or collection). */
 export async function renewProviderBatchLeases(database: Database, owner: string, leaseMs: number): Promise<void> {
   await database.query(
-    `update provider_batches set lease_expires_at = now() + ($2::int * interval '1 millisecond')
+    `update provider_batches
+     set lease_expires_at = now() + ($2::int * interval '1 millisecond')
      where lease_owner = $1`,
     [owner, leaseMs],
   );

@@ -136,6 +136,8 @@ describe('an OpenAI-type native batch', () => {
       message: expect.stringContaining('Enqueued token limit reached'),
     });
     expect(done.output_file_id ?? null).toBeNull();
+    // Its lines ended with it: none is left open.
+    expect(done.request_counts).toEqual({ total: 1, completed: 0, failed: 1 });
   });
 
   it('retries 5xx and dropped answers at submission without ever creating a second provider batch', async () => {

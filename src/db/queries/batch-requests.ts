@@ -251,6 +251,32 @@ export async function releaseChunksOf(database: Database, owner: string, chunks:
 }
 
 /**
+ * End every open row of a batch that just failed (in the transaction that failed it), native lines
+ * and lines held by workers too (what a worker records later is skipped), counting them as failed.
+ * Rows locked now are being recorded; they end anyway. Returns how many it ended.
+ */
+export async function endRowsOfFailedBatch(db: Db, batchId: string, at: Date): Promise<number> {
+  const [row] = await rows<{ ended: number }>(
+    db,
+    sql`
+    with ended as (
+      update batch_requests set state = 'done', error_code = 'batch_failed',
+        error_message = ${NO_ANSWER_MESSAGES.batch_failed}, status_code = null, response = null,
+        completed_at = ${at.toISOString()}::timestamptz
+      where ctid = any(array(
+        select ctid from batch_requests where batch_id = ${batchId} and state <> 'done' for update skip locked))
+      returning 1
+    ), counted as (
+      update batches set failed = failed + (select count(*) from ended)
+      where id = ${batchId} and (select count(*) from ended) > 0
+      returning 1
+    )
+    select (select count(*) from ended)::int as ended`,
+  );
+  return row?.ended ?? 0;
+}
+
+/**
  * End every open row of a batch that no live worker holds (its chunk is free, lapsed or gone),
  * lines sent in a provider's own batch excepted (the native poller ends those),
  * with a no-answer code, counting them as failed, and drop those chunks. Rows of chunks under a

@@ -4,6 +4,7 @@
 export type NoAnswerCode =
   | 'batch_expired'
   | 'batch_cancelled'
+  | 'batch_failed'
   | 'request_timeout'
   | 'upstream_unreachable'
   | 'provider_result_missing';
@@ -11,6 +12,7 @@ export type NoAnswerCode =
 export const NO_ANSWER_MESSAGES: Record<NoAnswerCode, string> = {
   batch_expired: 'The batch expired before this request got an answer.',
   batch_cancelled: 'The batch was cancelled before this request got an answer.',
+  batch_failed: 'The batch failed before this request got an answer.',
   request_timeout: 'No answer from the upstream provider within its timeout.',
   upstream_unreachable: 'The upstream provider could not be reached.',
   provider_result_missing: 'The provider batch ended without a result for this request.',

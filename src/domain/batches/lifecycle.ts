@@ -11,7 +11,7 @@
 //        └──cancel──▶ cancelled        in_progress | finalizing ──cancel──▶ cancelling ──finish──▶ cancelled
 import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { endOpenRows } from '../../db/queries/batch-requests.js';
+import { endOpenRows, endRowsOfFailedBatch } from '../../db/queries/batch-requests.js';
 import { batchChunks } from '../../db/tables/batch-chunks.js';
 import { type BatchErrorEntry, type BatchStatus, batches } from '../../db/tables/batches.js';
 import { providerBatches } from '../../db/tables/provider-batches.js';
@@ -95,17 +95,20 @@ export async function start(
 
 /**
  * in_progress | cancelling | finalizing → failed, with why: a provider refused or failed the
- * batch's native part. Lines still running elsewhere are aborted when workers hear of it.
+ * batch's native part. Its open lines end `batch_failed` with it; lines still running elsewhere are
+ * aborted when workers hear of it.
  */
 export async function failRun(deps: LifecycleDeps, id: string, errors: BatchErrorEntry[]): Promise<BatchRow | null> {
+  const now = deps.clock.now();
   return terminal(deps, async (tx) => {
     const [row] = await tx
       .update(batches)
-      .set({ status: 'failed', failedAt: deps.clock.now(), errors })
+      .set({ status: 'failed', failedAt: now, errors })
       .where(and(eq(batches.id, id), inArray(batches.status, ['in_progress', 'cancelling', 'finalizing'])))
       .returning();
-    if (row) await tx.delete(batchChunks).where(eq(batchChunks.batchId, id));
-    return row;
+    if (!row) return row;
+    await tx.delete(batchChunks).where(eq(batchChunks.batchId, id));
+    return { ...row, failed: row.failed + (await endRowsOfFailedBatch(tx, id, now)) };
   });
 }
 

@@ -23,7 +23,7 @@ const models = {
   'bench-chat': { inputPricePerMillion: 0.15, outputPricePerMillion: 0.6, upstreamModel: 'bench-chat' },
 } as unknown as Record<string, ModelConfig>;
 const modelMap = new Map(Object.entries(models));
-const metrics = new Metrics({} as Database, modelMap);
+const metrics = new Metrics({} as Database);
 const answer = { statusCode: 200, headers: {}, body: '{}' };
 const bare: Provider = { name: 'fake', send: async () => answer, close: async () => {} };
 const observed = observeProvider(bare, { metrics, tracing: null, models: modelMap });

@@ -83,7 +83,7 @@ export async function startBatchgate(config: AppConfig, options: StartOptions = 
     .onConflictDoNothing();
   const events: ClosableEventBus = await createEventBus(database);
   const streams = new LiveStreams(database.db, config.limits.liveStreamsPerKey);
-  const metrics = new Metrics(database, config.models);
+  const metrics = new Metrics(database);
   const liveness = new Liveness(options.stallAfterMs);
   const adminKey = resolveAdminKey(config, log);
   const webhookSecrets = new SecretBox(config.secretKey ?? adminKey);

@@ -53,6 +53,12 @@ const RECORD_PAGE = 500;
 
 const KNOWN_CODES = new Set<string>(Object.keys(NO_ANSWER_MESSAGES));
 
+/** A downloaded result: the row it ends, and the model of its line (for the metrics). */
+interface Collected {
+  model: string;
+  outcome: RowOutcome;
+}
+
 export interface NativePollerOptions {
   leaseMs: number;
   idlePollMs: number;
@@ -221,15 +227,15 @@ export class NativePoller {
     stop?: AbortSignal,
   ): Promise<void> {
     const adapter = this.adapters.get(part.provider);
-    const spool = await JsonSpool.open<RowOutcome>();
+    const spool = await JsonSpool.open<Collected>();
     try {
       if (adapter && snapshot) await this.download(part, adapter, spool, stop);
       const now = this.deps.clock.now();
       const last = snapshot && { status: snapshot.status, ...snapshot.requestCounts };
       const collected = await this.deps.database.transaction(async (query) => {
-        if (!(await markCollected(query, part, this.owner, last))) return false;
+        if (!(await markCollected(query, part, this.owner, last))) return null;
         let page: RowOutcome[] = [];
-        for await (const outcome of spool.read()) {
+        for await (const { outcome } of spool.read()) {
           page.push(outcome);
           if (page.length >= RECORD_PAGE) {
             await recordOutcomes(query, this.owner, page, [], now);
@@ -237,11 +243,13 @@ export class NativePoller {
           }
         }
         await recordOutcomes(query, this.owner, page, [], now);
-        await endNativeLines(query, part.batchId, part.provider, missing, now);
+        const unanswered = await endNativeLines(query, part.batchId, part.provider, missing, now);
         await refreshBatchMirror(query, part.batchId);
-        return true;
+        return unanswered;
       });
       if (!collected) return this.lost(part);
+      for await (const { model, outcome } of spool.read()) this.deps.metrics.lineEnded(part.provider, model, outcome);
+      for (const { model, ended } of collected) this.deps.metrics.linesEndedUnanswered(part.provider, model, ended);
     } finally {
       await spool.remove();
     }
@@ -256,14 +264,21 @@ export class NativePoller {
   private async download(
     part: ProviderBatchRow,
     adapter: NativeBatchAdapter,
-    spool: JsonSpool<RowOutcome>,
+    spool: JsonSpool<Collected>,
     stop?: AbortSignal,
   ): Promise<void> {
     const lines = await nativeLineRefs(this.deps.database, part.batchId, part.provider);
     const modelOf = new Map(lines.map((line) => [line.lineIndex, line.model]));
     for await (const result of adapter.results(part.providerBatchId!, lineLookupOf(adapter, lines), stop)) {
-      const outcome = this.outcomeOf(result, part.batchId, modelOf);
-      if (outcome) await spool.add(outcome);
+      if (result.kind === 'anomaly') {
+        this.deps.log.warn(
+          { batch: part.batchId, ...result },
+          'native results: a line that matches no input line was skipped',
+        );
+        continue;
+      }
+      const model = modelOf.get(result.line.lineIndex) ?? '';
+      await spool.add({ model, outcome: this.outcomeOf(result, part.batchId, model) });
     }
   }
 
@@ -275,23 +290,15 @@ export class NativePoller {
     );
   }
 
-  /** One result as the row it ends (null for an anomaly, which is only logged). */
-  private outcomeOf(result: NativeResult, batchId: string, modelOf: Map<number, string>): RowOutcome | null {
-    if (result.kind === 'anomaly') {
-      this.deps.log.warn(
-        { batch: batchId, ...result },
-        'native results: a line that matches no input line was skipped',
-      );
-      return null;
-    }
+  /** One result as the row it ends. */
+  private outcomeOf(result: Exclude<NativeResult, { kind: 'anomaly' }>, batchId: string, model: string): RowOutcome {
     const line = { batchId, lineIndex: result.line.lineIndex };
     const end: LineEnd =
       result.kind === 'answer'
         ? answerOf(result.statusCode, result.requestId, result.body)
         : // Our own words: a provider's message can name its internals.
           noAnswer(KNOWN_CODES.has(result.code) ? (result.code as NoAnswerCode) : 'provider_result_missing');
-    const model = this.deps.config.models.get(modelOf.get(result.line.lineIndex) ?? '');
-    return rowOutcomeOf(line, end, model?.batchPrices);
+    return rowOutcomeOf(line, end, this.deps.config.models.get(model)?.batchPrices);
   }
 
   /** The provider refused or failed the part: our batch fails with its reasons. */

@@ -31,9 +31,9 @@ export class JsonSpool<T> {
     if (!this.file.write(`${JSON.stringify(value)}\n`)) await once(this.file, 'drain');
   }
 
-  /** Every value added, in order (ends the writing). */
+  /** Every value added, in order (ends the writing; may be read again). */
   async *read(): AsyncGenerator<T> {
-    this.file.end();
+    if (!this.file.writableEnded) this.file.end();
     await finished(this.file);
     const lines = createInterface({ input: createReadStream(join(this.dir, 'values.jsonl')), crlfDelay: Infinity });
     for await (const line of lines) if (line) yield JSON.parse(line) as T;

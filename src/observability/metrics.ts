@@ -4,7 +4,6 @@
 // carries a batch or custom id. The per-line counts are plain additions to one totals object per
 // provider and model, turned into counters at scrape time, so the hot path pays a map lookup.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { ModelConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { RowOutcome } from '../db/queries/batch-requests.js';
 import { BATCH_STATUSES } from '../db/tables/batches.js';
@@ -33,8 +32,6 @@ export class ModelTotals {
   constructor(
     readonly provider: string,
     readonly model: string,
-    /** USD per token. */
-    readonly prices: { input: number; output: number; cachedInput: number },
   ) {}
 }
 
@@ -44,10 +41,7 @@ export class Metrics {
   private readonly httpRequests: Counter<'method' | 'route' | 'status_code'>;
   private readonly httpDuration: Histogram<'method' | 'route'>;
 
-  constructor(
-    private readonly database: Database,
-    private readonly models: ReadonlyMap<string, ModelConfig>,
-  ) {
+  constructor(private readonly database: Database) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'batchgate_' });
     this.httpRequests = new Counter({
@@ -98,7 +92,7 @@ export class Metrics {
     );
     this.totalsCounter(
       'batchgate_cost_usd_total',
-      "Cost in USD of the answers of ended lines, at the configured model's prices.",
+      'Cost in USD of the answers of ended lines, at the prices recorded with them (batch prices for native lines).',
       null,
       (t) => [['', t.costUsd]],
     );
@@ -151,13 +145,7 @@ export class Metrics {
     }
     let totals = models.get(model);
     if (!totals) {
-      const config = this.models.get(model);
-      const prices = {
-        input: (config?.inputPricePerMillion ?? 0) / 1e6,
-        output: (config?.outputPricePerMillion ?? 0) / 1e6,
-        cachedInput: (config?.cachedInputPricePerMillion ?? 0) / 1e6,
-      };
-      totals = new ModelTotals(provider, model, prices);
+      totals = new ModelTotals(provider, model);
       models.set(model, totals);
     }
     return totals;
@@ -172,8 +160,16 @@ export class Metrics {
     t.inputTokens += outcome.inputTokens;
     t.outputTokens += outcome.outputTokens;
     const uncached = outcome.inputTokens - outcome.cachedTokens;
-    t.costUsd +=
-      uncached * t.prices.input + outcome.cachedTokens * t.prices.cachedInput + outcome.outputTokens * t.prices.output;
+    const perMillion =
+      uncached * Number(outcome.inputPrice) +
+      outcome.cachedTokens * Number(outcome.cachedInputPrice) +
+      outcome.outputTokens * Number(outcome.outputPrice);
+    t.costUsd += perMillion / 1e6;
+  }
+
+  /** `count` lines ended with no answer at once (a provider batch that gave no result for them). */
+  linesEndedUnanswered(provider: string, model: string, count: number): void {
+    this.totalsFor(provider, model).failed += count;
   }
 
   /** One upstream call ended, with an answer's status code or none. */

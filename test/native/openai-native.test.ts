@@ -1,14 +1,16 @@
 // Native batches on an OpenAI-type Batch API, end to end through the stock openai client against
 // batchgate, with a fake Files + Batches server as the provider: one provider batch, zero
 // synchronous calls, results in input order with the original custom_ids, half-price cost,
-// mirrored progress, refusals and faults at submission, damaged results, cancel and expiry.
+// mirrored progress, refusals and faults at submission, damaged results, cancel and expiry, and
+// the lines in the metrics.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gql } from '../graphql/helpers.js';
 import { type GatewayBatch, readJsonl, retrieve, submit, untilTerminal } from '../support/batches.js';
 import { MovableClock } from '../support/clock.js';
 import { type FakeOpenAIBatches, startFakeOpenAIBatches } from '../support/fake-openai-batches.js';
-import { startGateway, type TestGateway } from '../support/gateway.js';
+import { startGateway, TEST_ADMIN_KEY, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
+import { metricValue, parseMetrics } from '../support/prometheus.js';
 import { openSse } from '../support/sse.js';
 import { waitFor } from '../support/wait.js';
 import { trpcClient } from '../trpc/client.js';
@@ -46,6 +48,16 @@ beforeEach(() => {
 
 const native = (id: string, content: string, extra: Record<string, unknown> = {}) =>
   chatLine(id, content, extra, 'gpt-native');
+
+/** This gateway's metrics for the native model. */
+async function nativeMetrics() {
+  const res = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+  const samples = parseMetrics(await res.text());
+  const labels = { provider: 'batchapi', model: 'gpt-native' };
+  const lines = (outcome: string) => metricValue(samples, 'batchgate_batch_lines_total', { ...labels, outcome }) ?? 0;
+  const cost = metricValue(samples, 'batchgate_cost_usd_total', labels) ?? 0;
+  return { completed: lines('completed'), failed: lines('failed'), cost };
+}
 
 type OutputLine = {
   custom_id: string;
@@ -164,9 +176,17 @@ describe('an OpenAI-type native batch', () => {
     const client = gw.openai((await gw.tenant()).key);
     fake.scenario = { dropCustomIds: ['d3', 'd7'], unknownResults: 2, duplicateResults: 3 };
     const lines = Array.from({ length: 10 }, (_, i) => native(`d${i}`, `d ${i}`));
+    const before = await nativeMetrics();
     const done = await untilTerminal(client, (await submit(client, lines)).id);
     expect(done.status).toBe('completed');
     expect(done.request_counts).toEqual({ total: 10, completed: 8, failed: 2 });
+    // The process that collected them counts them, the missing ones too, at the batch's own cost.
+    const after = await nativeMetrics();
+    expect(after.completed - before.completed).toBe(8);
+    expect(after.failed - before.failed).toBe(2);
+    const { total_cost } = (done as unknown as { usage: { total_cost: number } }).usage;
+    expect(total_cost).toBeGreaterThan(0);
+    expect(after.cost - before.cost).toBeCloseTo(total_cost, 12);
     const errors = await readJsonl<OutputLine>(client, done.error_file_id);
     expect(errors.map((l) => [l.custom_id, l.error?.code])).toEqual([
       ['d3', 'provider_result_missing'],

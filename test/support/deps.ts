@@ -25,7 +25,7 @@ export async function domainDeps(database: Database, clock: Clock): Promise<Deps
     events: await createEventBus(database),
     streams: new LiveStreams(database.db, config.limits.liveStreamsPerKey),
     log: pino({ level: 'silent' }),
-    metrics: new Metrics(database, config.models),
+    metrics: new Metrics(database),
     liveness: new Liveness(),
     webhookSecrets: new SecretBox(TEST_ADMIN_KEY),
   };

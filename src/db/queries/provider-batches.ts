@@ -153,7 +153,7 @@ export async function nativeLinesPage(
 
 /**
  * End every native line of a provider batch that has no outcome yet with `code`, counting them
- * as failed; run in the collection's transaction. Returns how many it ended.
+ * as failed; run in the collection's transaction. Returns how many it ended, by model.
  */
 export async function endNativeLines(
   query: Query,
@@ -161,21 +161,20 @@ export async function endNativeLines(
   provider: string,
   code: NoAnswerCode,
   at: Date,
-): Promise<number> {
-  const [row] = await query<{ ended: number }>(
+): Promise<{ model: string; ended: number }[]> {
+  return query<{ model: string; ended: number }>(
     `with ended as (
        update batch_requests set state = 'done', error_code = $3, error_message = $4, completed_at = $5::timestamptz
        where batch_id = $1 and provider = $2 and native and state <> 'done'
-       returning 1
+       returning model
      ), counted as (
        update batches set failed = failed + (select count(*) from ended)
        where id = $1 and (select count(*) from ended) > 0
        returning 1
      )
-     select (select count(*) from ended)::int as ended`,
+     select model, count(*)::int as ended from ended group by model`,
     [batchId, provider, code, NO_ANSWER_MESSAGES[code], at.toISOString()],
   );
-  return row?.ended ?? 0;
 }
 
 /**

@@ -8,9 +8,9 @@
 // others take its share on their next heartbeat.
 import type { ProviderConfig } from '../config.js';
 import type { Database } from '../db/client.js';
+import { withTimeout } from '../deadline.js';
 import type { Deps } from '../domain/deps.js';
 import { type LaneShare, laneShares, type Member } from './shares.js';
-import { withDeadline } from './signal.js';
 
 /** A worker whose heartbeat is older than this many intervals is dead. */
 export const LIVE_HEARTBEATS = 4;
@@ -86,7 +86,7 @@ export class Membership {
     try {
       // Bounded: a database that does not answer counts as one that refuses.
       const beat = heartbeat(this.deps.database, this.id, Object.keys(this.limits), this.liveMs);
-      const members = await withDeadline(beat, this.liveMs);
+      const members = await withTimeout(beat, this.liveMs);
       this.lastBeat = sentAt;
       const shares = laneShares(members, this.id, this.limits);
       this.describe(members.length, shares);

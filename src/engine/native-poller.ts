@@ -28,7 +28,7 @@ import {
 } from '../db/queries/provider-batches.js';
 import { type BatchErrorEntry, batches } from '../db/tables/batches.js';
 import { isTerminal } from '../domain/batches/batch.js';
-import { cancel, failRun } from '../domain/batches/lifecycle.js';
+import { announce, cancel, failRun } from '../domain/batches/lifecycle.js';
 import { unixSeconds } from '../domain/clock.js';
 import type { Deps } from '../domain/deps.js';
 import { NativeBatchError } from '../providers/native/errors.js';
@@ -174,7 +174,7 @@ export class NativePoller {
     const changed =
       part.status !== snapshot.status || part.completed !== counts.completed || part.failed !== counts.failed;
     const mirrored = await refreshBatchMirror(this.deps.database.query, part.batchId);
-    if (mirrored && (changed || change.providerBatchId)) await this.announce(mirrored);
+    if (mirrored && (changed || change.providerBatchId)) await announce(this.deps, mirrored);
     return true;
   }
 
@@ -195,12 +195,6 @@ export class NativePoller {
         'a provider batch was created after this worker lost its lease; cancel it if another one is adopted',
       );
     }
-  }
-
-  private async announce(batch: { id: string; projectId: string; status: string }): Promise<void> {
-    await this.deps.events
-      .publish({ id: batch.id, projectId: batch.projectId, status: batch.status as BatchRow['status'] })
-      .catch((error) => this.deps.log.warn({ err: error, batch: batch.id }, 'announcing native progress failed'));
   }
 
   /** The part's lines in input order, read a page at a time while the submission streams them up. */

@@ -17,6 +17,7 @@ import { eq } from 'drizzle-orm';
 import { claimChunks, releaseChunks, renewLeases } from '../db/queries/batch-requests.js';
 import { renewProviderBatchLeases } from '../db/queries/provider-batches.js';
 import { batches } from '../db/tables/batches.js';
+import { withTimeout } from '../deadline.js';
 import { isTerminal } from '../domain/batches/batch.js';
 import type { Deps } from '../domain/deps.js';
 import type { BatchEvent } from '../domain/events.js';
@@ -29,7 +30,7 @@ import { Membership } from './membership.js';
 import { NativePoller } from './native-poller.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import type { BackoffPolicy } from './retry.js';
-import { Signal, withDeadline } from './signal.js';
+import { Signal } from './signal.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface WorkerOptions {
@@ -153,13 +154,13 @@ export class Worker {
     await Promise.all(this.loops);
     // Bounded: with the database away, the leases simply lapse and another worker takes over.
     const bound = this.options.shutdownGraceMs;
-    await withDeadline(this.writer.flush(), bound).catch((error) =>
+    await withTimeout(this.writer.flush(), bound).catch((error) =>
       this.deps.log.error({ err: error }, 'final flush failed; those lines will run again elsewhere'),
     );
-    await withDeadline(releaseChunks(this.deps.database, this.id), bound).catch((error) =>
+    await withTimeout(releaseChunks(this.deps.database, this.id), bound).catch((error) =>
       this.deps.log.error({ err: error }, 'releasing chunks failed; their leases will lapse'),
     );
-    await withDeadline(this.membership.leave(), bound).catch((error) =>
+    await withTimeout(this.membership.leave(), bound).catch((error) =>
       this.deps.log.error({ err: error }, 'leaving failed; the others divide its shares once its heartbeat lapses'),
     );
     this.writer.clear();

@@ -9,8 +9,8 @@ import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import { type Database, postgresConnection } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { withTimeout } from '../deadline.js';
 import { databaseUnavailable } from '../domain/errors.js';
-import { withTimeout } from './with-timeout.js';
 
 export interface AvailabilityOptions {
   /** A check without an answer within this long reports the database down (to /ready). */

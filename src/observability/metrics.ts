@@ -7,8 +7,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { Database } from '../db/client.js';
 import type { RowOutcome } from '../db/queries/batch-requests.js';
 import { BATCH_STATUSES } from '../db/tables/batches.js';
+import { withTimeout } from '../deadline.js';
 import { BucketCounts, registerBucketHistogram } from './bucket-counts.js';
-import { withTimeout } from './with-timeout.js';
 
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Model calls take from milliseconds (a local embedding) to minutes (a long generation). */

@@ -1,5 +1,6 @@
-// The HTTP status of each domain error code, shared by the transports that speak HTTP statuses
-// (REST always; GraphQL for errors that fail a whole request).
+// The HTTP status of each domain error code, and the Retry-After value of those that say when to
+// try again, shared by the transports that speak HTTP (REST always; GraphQL for errors that fail a
+// whole request; tRPC for refusals before it runs).
 import type { AppErrorCode } from '../domain/errors.js';
 
 export const HTTP_STATUS: Record<AppErrorCode, number> = {
@@ -13,3 +14,6 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   rate_limited: 429,
   unavailable: 503,
 };
+
+/** A Retry-After header value: whole seconds, at least one. */
+export const retryAfterSeconds = (ms: number): string => String(Math.max(1, Math.ceil(ms / 1000)));

@@ -4,7 +4,7 @@
 // Leases are the database's clock; the times written on rows come from the caller's clock.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Db, Query } from '../client.js';
-import type { BatchErrorEntry } from '../tables/batches.js';
+import type { BatchErrorEntry, BatchStatus } from '../tables/batches.js';
 import { type ProviderBatchState, providerBatches } from '../tables/provider-batches.js';
 import { NO_ANSWER_MESSAGES, type NoAnswerCode } from './no-answer.js';
 
@@ -113,7 +113,7 @@ export const REFRESH_MIRROR_SQL = `
 export interface MirroredBatch {
   id: string;
   projectId: string;
-  status: string;
+  status: BatchStatus;
   completed: number;
   failed: number;
   nativeCompleted: number;

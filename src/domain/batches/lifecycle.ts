@@ -25,7 +25,10 @@ type LifecycleDeps = Pick<Deps, 'db' | 'clock' | 'events' | 'log'>;
 const allLinesEnded = sql`${batches.completed} + ${batches.failed} >= ${batches.total}`;
 
 /** Tell every process (subscriptions, workers) that the batch changed. */
-export async function announce(deps: Pick<Deps, 'events' | 'log'>, row: BatchRow): Promise<void> {
+export async function announce(
+  deps: Pick<Deps, 'events' | 'log'>,
+  row: Pick<BatchRow, 'id' | 'projectId' | 'status'>,
+): Promise<void> {
   await deps.events
     .publish({ id: row.id, projectId: row.projectId, status: row.status })
     .catch((error) => deps.log.warn({ err: error, batch: row.id }, 'announcing a batch change failed'));

@@ -5,9 +5,10 @@
 // every `pollMs` (a lease lapsed elsewhere; a wake-up lost). Shutdown interrupts attempts in
 // flight and hands their deliveries back.
 
+import { withTimeout } from '../../deadline.js';
 import type { Deps } from '../../domain/deps.js';
 import { SecretDecryptionError } from '../../domain/webhooks/secret-box.js';
-import { Signal, withDeadline } from '../signal.js';
+import { Signal } from '../signal.js';
 import { type LeasedDelivery, leaseDueDeliveries, nextDueAt, recordAttempt, releaseDelivery } from './deliveries.js';
 import type { Resolver } from './guarded-lookup.js';
 import { type SendOutcome, WebhookSender } from './send.js';
@@ -108,7 +109,7 @@ export class WebhookDispatcher {
     const about = { event: delivery.eventId, endpoint: delivery.endpointId };
     if (outcome.detail) deps.log.info({ ...about, cause: outcome.detail }, 'webhook attempt failed');
     try {
-      if (outcome.interrupted) return await withDeadline(releaseDelivery(deps, this.owner, delivery), RELEASE_BOUND_MS);
+      if (outcome.interrupted) return await withTimeout(releaseDelivery(deps, this.owner, delivery), RELEASE_BOUND_MS);
       const recorded = await recordAttempt(
         deps,
         this.owner,

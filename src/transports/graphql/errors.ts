@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { AppError, type AppErrorCode, asAppError } from '../../domain/errors.js';
-import { HTTP_STATUS } from '../http-status.js';
+import { HTTP_STATUS, retryAfterSeconds } from '../http-status.js';
 
 const CODE: Record<AppErrorCode, string> = {
   invalid_request: 'BAD_USER_INPUT',
@@ -65,7 +65,7 @@ export function requestError(appError: AppError): GraphQLError {
   const headers: Record<string, string> = {};
   if (appError.code === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
   if (appError.options.retryAfterMs !== undefined) {
-    headers['retry-after'] = String(Math.max(1, Math.ceil(appError.options.retryAfterMs / 1000)));
+    headers['retry-after'] = retryAfterSeconds(appError.options.retryAfterMs);
   }
   return new GraphQLError(appError.message, { extensions: { ...extensionsOf(appError), http: { status, headers } } });
 }

@@ -6,14 +6,14 @@ import type { AppContext } from '../context.js';
 import { admitBeforeBody } from './admission.js';
 import { requirePreflightHeader } from './csrf.js';
 import { sendHttpError } from './errors.js';
-import { LiveStreams } from './live-streams.js';
+import { OpenSseResponses } from './open-sse-responses.js';
 import { multipartUploads } from './uploads.js';
 import { graphqlWsHandler } from './ws.js';
 import { createGraphQLServer, GRAPHQL_PATH, type Yoga } from './yoga.js';
 
 async function serve(
   yoga: Yoga,
-  streams: LiveStreams,
+  streams: OpenSseResponses,
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
@@ -28,7 +28,7 @@ async function serve(
 
 export async function graphqlPlugin(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const yoga = createGraphQLServer(ctx);
-  const streams = new LiveStreams();
+  const streams = new OpenSseResponses();
   app.addHook('preClose', async () => streams.cutAll());
   await app.register(websocket, { options: { maxPayload: 1 << 20 } });
   // Yoga reads request bodies itself (and multipart arrives pre-parsed from uploads.ts), so this

@@ -2,7 +2,7 @@
 // {"error":{"message","type","param","code"}} with the matching HTTP status.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type AppErrorCode, asAppError } from '../../domain/errors.js';
-import { HTTP_STATUS } from '../http-status.js';
+import { HTTP_STATUS, retryAfterSeconds } from '../http-status.js';
 
 const TYPE: Partial<Record<AppErrorCode, string>> = {
   rate_limited: 'requests',
@@ -41,7 +41,7 @@ export function sendError(reply: FastifyReply, error: unknown, request?: Fastify
   const appError = asAppError(error);
   if (appError) {
     if (appError.options.retryAfterMs !== undefined) {
-      reply.header('retry-after', String(Math.max(1, Math.ceil(appError.options.retryAfterMs / 1000))));
+      reply.header('retry-after', retryAfterSeconds(appError.options.retryAfterMs));
     }
     const body = openAIError(
       appError.message,

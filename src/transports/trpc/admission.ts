@@ -3,11 +3,13 @@
 // read. Both refusals are answered in tRPC's own error shape (an array for a batch), formatted by
 // the router's error formatter like any other error. GET requests carry no body and are admitted
 // in the context.
+
 import { TRPCError } from '@trpc/server';
 import { getErrorShape, getHTTPStatusCodeFromError } from '@trpc/server/unstable-core-do-not-import';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { credentialsOf } from '../auth.js';
 import type { AppContext } from '../context.js';
+import { retryAfterSeconds } from '../http-status.js';
 import { toTRPCError } from './errors.js';
 import { appRouter } from './router.js';
 
@@ -26,7 +28,7 @@ function sendRefusal(req: FastifyRequest, reply: FastifyReply, prefix: string, e
     }),
   }));
   const retryAfterMs = shapes[0]?.error.data.retryAfterMs;
-  if (retryAfterMs) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  if (retryAfterMs) reply.header('retry-after', retryAfterSeconds(retryAfterMs));
   return reply.status(getHTTPStatusCodeFromError(error)).send(batch ? shapes : shapes[0]);
 }
 

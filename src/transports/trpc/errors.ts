@@ -1,7 +1,9 @@
 // Every error a tRPC client sees, decided in one place: AppError codes → TRPCError codes, zod input
 // issues → BAD_REQUEST with a readable message, anything unexpected → a generic INTERNAL_SERVER_ERROR.
+
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import { AppError, type AppErrorCode, asAppError } from '../../domain/errors.js';
+import { retryAfterSeconds } from '../http-status.js';
 
 const CODES: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   invalid_request: 'BAD_REQUEST',
@@ -58,5 +60,5 @@ export function errorData(error: TRPCError): { param: string | null; retryAfterM
 /** Retry-After (seconds) for a response carrying an error that says when to try again (429, 503). */
 export function retryAfterHeaders(errors: readonly TRPCError[]): Record<string, string> | undefined {
   const ms = errors.map((e) => errorData(e).retryAfterMs).find((v) => v !== null);
-  return ms === undefined || ms === null ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
+  return ms === undefined || ms === null ? undefined : { 'retry-after': retryAfterSeconds(ms) };
 }

@@ -3,7 +3,7 @@
 // would read as "the batch is done". graphql-ws sockets are closed by @fastify/websocket itself.
 import type { FastifyReply } from 'fastify';
 
-export class LiveStreams {
+export class OpenSseResponses {
   private readonly open = new Set<FastifyReply>();
 
   track(reply: FastifyReply): void {

@@ -251,39 +251,26 @@ export async function releaseChunksOf(database: Database, owner: string, chunks:
 }
 
 /**
- * End every open row of a batch that just failed (in the transaction that failed it), native lines
- * and lines held by workers too (what a worker records later is skipped), counting them as failed.
- * Rows locked now are being recorded; they end anyway. Returns how many it ended.
- */
-export async function endRowsOfFailedBatch(db: Db, batchId: string, at: Date): Promise<number> {
-  const [row] = await rows<{ ended: number }>(
-    db,
-    sql`
-    with ended as (
-      update batch_requests set state = 'done', error_code = 'batch_failed',
-        error_message = ${NO_ANSWER_MESSAGES.batch_failed}, status_code = null, response = null,
-        completed_at = ${at.toISOString()}::timestamptz
-      where ctid = any(array(
-        select ctid from batch_requests where batch_id = ${batchId} and state <> 'done' for update skip locked))
-      returning 1
-    ), counted as (
-      update batches set failed = failed + (select count(*) from ended)
-      where id = ${batchId} and (select count(*) from ended) > 0
-      returning 1
-    )
-    select (select count(*) from ended)::int as ended`,
-  );
-  return row?.ended ?? 0;
-}
-
-/**
  * End every open row of a batch that no live worker holds (its chunk is free, lapsed or gone),
  * lines sent in a provider's own batch excepted (the native poller ends those),
  * with a no-answer code, counting them as failed, and drop those chunks. Rows of chunks under a
  * live lease are left to their worker, which aborts them on the batch event. Nothing here waits
  * for a lock: a row or chunk locked now is being recorded or claimed, and a later sweep ends it.
+ * With `all` (a batch that just failed, in the transaction that failed it) every open row ends,
+ * native and held ones too: what a worker or the native poller records later is skipped.
  */
-export async function endOpenRows(db: Db, batchId: string, code: NoAnswerCode, at: Date): Promise<number> {
+export async function endOpenRows(
+  db: Db,
+  batchId: string,
+  code: NoAnswerCode,
+  at: Date,
+  { all = false }: { all?: boolean } = {},
+): Promise<number> {
+  const unheld = sql`and not r.native and not exists (
+    select 1 from batch_chunks c
+    where c.batch_id = r.batch_id
+      and r.line_index >= c.first_line and r.line_index < c.first_line + c.line_count
+      and c.lease_expires_at >= now())`;
   const [row] = await rows<{ ended: number }>(
     db,
     sql`
@@ -292,18 +279,13 @@ export async function endOpenRows(db: Db, batchId: string, code: NoAnswerCode, a
         status_code = null, response = null, completed_at = ${at.toISOString()}::timestamptz
       where ctid = any(array(
         select r.ctid from batch_requests r
-        where r.batch_id = ${batchId} and r.state <> 'done' and not r.native
-          and not exists (
-            select 1 from batch_chunks c
-            where c.batch_id = r.batch_id
-              and r.line_index >= c.first_line and r.line_index < c.first_line + c.line_count
-              and c.lease_expires_at >= now())
+        where r.batch_id = ${batchId} and r.state <> 'done' ${all ? sql`` : unheld}
         for update of r skip locked))
       returning 1
     ), dropped as (
       delete from batch_chunks where ctid = any(array(
         select ctid from batch_chunks
-        where batch_id = ${batchId} and (lease_expires_at is null or lease_expires_at < now())
+        where batch_id = ${batchId} and (${all} or lease_expires_at is null or lease_expires_at < now())
         for update skip locked))
     ), counted as (
       update batches set failed = failed + (select count(*) from ended)

@@ -11,7 +11,7 @@
 //        └──cancel──▶ cancelled        in_progress | finalizing ──cancel──▶ cancelling ──finish──▶ cancelled
 import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { endOpenRows, endRowsOfFailedBatch } from '../../db/queries/batch-requests.js';
+import { endOpenRows } from '../../db/queries/batch-requests.js';
 import { batchChunks } from '../../db/tables/batch-chunks.js';
 import { type BatchErrorEntry, type BatchStatus, batches } from '../../db/tables/batches.js';
 import { providerBatches } from '../../db/tables/provider-batches.js';
@@ -110,8 +110,7 @@ export async function failRun(deps: LifecycleDeps, id: string, errors: BatchErro
       .where(and(eq(batches.id, id), inArray(batches.status, ['in_progress', 'cancelling', 'finalizing'])))
       .returning();
     if (!row) return row;
-    await tx.delete(batchChunks).where(eq(batchChunks.batchId, id));
-    return { ...row, failed: row.failed + (await endRowsOfFailedBatch(tx, id, now)) };
+    return { ...row, failed: row.failed + (await endOpenRows(tx, id, 'batch_failed', now, { all: true })) };
   });
 }
 

@@ -1,14 +1,14 @@
-// The Anthropic Messages API as a Provider, over an undici keep-alive pool: a
+// The Anthropic Messages API as a Provider, over an upstream keep-alive pool: a
 // `/v1/chat/completions` body is translated to Messages params, sent to `{baseUrl}/messages`, and
 // the answer translated back, so the engine sees a `chat.completion` or an OpenAI-shaped error with
 // the status its Anthropic type maps to. Upstream headers (retry-after, rate-limit headers) are
 // kept so retries honour them; Anthropic's `request-id` is also offered as `x-request-id`.
-import { errors, Pool } from 'undici';
 import type { ProviderConfig } from '../config.js';
 import { chatToMessages, DEFAULT_MAX_TOKENS } from './anthropic/chat-to-messages.js';
 import { readAnthropicError, statusOfAnthropicError, toOpenAIError } from './anthropic/errors.js';
 import { AnthropicMessage, messageToChat } from './anthropic/message-to-chat.js';
-import { type Provider, type ProviderRequest, type ProviderResponse, ProviderTimeoutError } from './provider.js';
+import type { Provider, ProviderRequest, ProviderResponse } from './provider.js';
+import { upstreamPool } from './upstream-pool.js';
 
 export type AnthropicProviderConfig = Extract<ProviderConfig, { type: 'anthropic' }>;
 
@@ -27,15 +27,8 @@ export const defaultMaxTokensFor = (config: AnthropicProviderConfig, upstreamMod
   config.maxOutputTokens[upstreamModel] ?? DEFAULT_MAX_TOKENS;
 
 export function createAnthropicProvider(config: AnthropicProviderConfig): Provider {
-  const base = new URL(config.baseUrl);
-  const path = `${base.pathname.replace(/\/+$/, '')}/messages`;
-  const pool = new Pool(base.origin, {
-    connections: config.maxConcurrency,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    headersTimeout: config.timeoutMs,
-    bodyTimeout: config.timeoutMs,
-  });
+  const pool = upstreamPool(config);
+  const path = `${pool.basePath}/messages`;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/json',
@@ -56,21 +49,8 @@ export function createAnthropicProvider(config: AnthropicProviderConfig): Provid
         const { param, message } = translation.problem;
         return jsonError(400, 'invalid_request_error', `${param}: ${message}`);
       }
-      try {
-        const res = await pool.request({
-          method: 'POST',
-          path,
-          headers,
-          body: JSON.stringify(translation.params),
-          signal,
-        });
-        return translateAnswer(res.statusCode, withRequestId(res.headers), await res.body.text());
-      } catch (error) {
-        if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
-          throw new ProviderTimeoutError(config.timeoutMs);
-        }
-        throw error;
-      }
+      const res = await pool.post(path, headers, JSON.stringify(translation.params), signal);
+      return translateAnswer(res.statusCode, withRequestId(res.headers), res.body);
     },
     close: () => pool.close(),
   };

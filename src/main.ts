@@ -18,6 +18,8 @@ async function serve(): Promise<void> {
     }
     throw error;
   }
+  const { limitHeapGrowth } = await import('./observability/heap-growth.js');
+  limitHeapGrowth();
   const { startTracing } = await import('./observability/tracing.js');
   const tracing = await startTracing(config);
   // Loaded only now: the HTTP server must load after tracing patched `node:http`.

@@ -1,7 +1,7 @@
 // How far V8 lets the heap grow past what survived the last full collection before collecting
 // again. Its default (up to ~4× on a small heap) let a worker with 1,000 requests in flight reach
 // 390 MB of RSS, mostly garbage promoted while requests waited on the upstream; at 1.3× the peak
-// was 232 MB for ~8 % more gateway CPU at that load, and no measurable change at 64 in flight
+// was 232 MB, for 10–25 % more gateway CPU at that load and no measurable change at 64 in flight
 // (bench/throughput.ts). V8 reads the flag at every collection, so setting it at start takes
 // effect; a `--heap-growing-percent` given to node itself wins.
 import { setFlagsFromString } from 'node:v8';

@@ -8,8 +8,13 @@ import { setFlagsFromString } from 'node:v8';
 
 export const HEAP_GROWING_PERCENT = 30;
 
-export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv): void {
-  if (execArgv.some((arg) => arg.startsWith('--heap-growing-percent') || arg.startsWith('--heap_growing_percent')))
-    return;
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+/** Set the factor unless node was started with one; returns the flag set, or null. */
+export function limitHeapGrowth(
+  execArgv: readonly string[] = process.execArgv,
+  setFlags: (flags: string) => void = setFlagsFromString,
+): string | null {
+  if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent/.test(arg))) return null;
+  const flag = `--heap-growing-percent=${HEAP_GROWING_PERCENT}`;
+  setFlags(flag);
+  return flag;
 }

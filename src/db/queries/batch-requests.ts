@@ -266,10 +266,12 @@ export async function endOpenRows(
   at: Date,
   { all = false }: { all?: boolean } = {},
 ): Promise<number> {
+  // A held chunk is expanded into its line indexes (at most CHUNK_LINES each), so rows are matched
+  // to them by equality (a hash or merge anti join) rather than by range (a nested loop per row).
   const unheld = sql`and not r.native and not exists (
     select 1 from batch_chunks c
-    where c.batch_id = r.batch_id
-      and r.line_index >= c.first_line and r.line_index < c.first_line + c.line_count
+      cross join generate_series(c.first_line, c.first_line + c.line_count - 1) as h(line_index)
+    where c.batch_id = r.batch_id and h.line_index = r.line_index
       and c.lease_expires_at >= now())`;
   const [row] = await rows<{ ended: number }>(
     db,

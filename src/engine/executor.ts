@@ -10,7 +10,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import type { ProviderConfig } from '../config.js';
-import type { ChunkKey, ClaimedChunk, ClaimedRow } from '../db/queries/batch-requests.js';
+import { type ChunkKey, type ClaimedChunk, type ClaimedRow, chunkKey } from '../db/queries/batch-requests.js';
 import { noAnswer } from '../db/queries/no-answer.js';
 import type { Deps } from '../domain/deps.js';
 import type { Providers } from '../providers/index.js';
@@ -116,7 +116,7 @@ export class Executor {
     const chunks = new Map<string, { chunk: ChunkKey; lines: number }>();
     for (const lane of this.lanes.values()) {
       for (const { row } of lane.parked) {
-        const key = `${row.batchId}#${row.chunkIndex}`;
+        const key = chunkKey(row);
         const entry = chunks.get(key) ?? { chunk: { batchId: row.batchId, chunkIndex: row.chunkIndex }, lines: 0 };
         entry.lines++;
         chunks.set(key, entry);

@@ -9,6 +9,7 @@
 import {
   type ChunkKey,
   type ClaimedRow,
+  chunkKey,
   type RowOutcome,
   recordOutcomes,
   releaseChunksOf,
@@ -33,8 +34,6 @@ export interface OutcomeWriterHooks {
   /** Chunks were finished and deleted: there may be room to claim. */
   chunksFreed(): void;
 }
-
-export const chunkKey = (chunk: ChunkKey) => `${chunk.batchId}#${chunk.chunkIndex}`;
 
 interface HeldChunk extends ChunkKey {
   /** Its lines without a final outcome yet. */

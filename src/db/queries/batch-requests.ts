@@ -18,6 +18,9 @@ export interface ChunkKey {
   chunkIndex: number;
 }
 
+/** A chunk's identity as one string, for maps and sets of chunks. */
+export const chunkKey = (chunk: ChunkKey) => `${chunk.batchId}#${chunk.chunkIndex}`;
+
 export interface ClaimedRow {
   batchId: string;
   chunkIndex: number;
@@ -73,7 +76,7 @@ export async function claimChunks(
   const found = await database.query<ClaimRow>(CLAIM_SQL, params);
   const chunks = new Map<string, ClaimedChunk>();
   for (const row of found) {
-    const key = `${row.batchId}:${row.chunkIndex}`;
+    const key = chunkKey(row);
     let chunk = chunks.get(key);
     if (!chunk) {
       chunk = { batchId: row.batchId, chunkIndex: row.chunkIndex, rows: [] };

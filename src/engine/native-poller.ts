@@ -66,6 +66,8 @@ export interface NativePollerOptions {
 
 export class NativePoller {
   private readonly due = new Signal();
+  /** The parts leased by the last look, until each has been worked on (saving one releases its lease). */
+  private leased: ProviderBatchRow[] = [];
 
   constructor(
     private readonly deps: Deps,
@@ -80,6 +82,11 @@ export class NativePoller {
     this.due.poke();
   }
 
+  /** Parts are leased to this worker and being worked on: their leases need renewing. */
+  get holdsLeases(): boolean {
+    return this.leased.length > 0;
+  }
+
   async loop(stop: AbortSignal): Promise<void> {
     while (!stop.aborted) {
       const due = await leaseDueProviderBatches(
@@ -88,9 +95,14 @@ export class NativePoller {
         this.deps.clock.now(),
         this.options.leaseMs,
       );
-      for (const part of due) {
-        if (stop.aborted) return;
-        await this.advance(part, stop).catch((error) => this.failed(part, error));
+      this.leased = due;
+      try {
+        for (const part of due) {
+          if (stop.aborted) return;
+          await this.advance(part, stop).catch((error) => this.failed(part, error));
+        }
+      } finally {
+        this.leased = [];
       }
       if (due.length === 0) await this.due.wait(this.options.idlePollMs, stop);
     }

@@ -236,7 +236,7 @@ export class Worker {
       try {
         if (this.writer.holdsChunks) await renewLeases(this.deps.database, this.id, this.options.leaseMs);
         await this.maintainer.renewValidationLease();
-        if (this.poller) await renewProviderBatchLeases(this.deps.database, this.id, this.options.leaseMs);
+        if (this.poller?.holdsLeases) await renewProviderBatchLeases(this.deps.database, this.id, this.options.leaseMs);
       } catch (error) {
         this.deps.log.warn({ err: error, worker: this.id }, 'lease renewal failed');
       }

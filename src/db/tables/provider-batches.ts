@@ -2,7 +2,8 @@
 // holding every line of the batch for that provider. The provider's batch id is stored as soon as
 // the provider returns it; its status and counts are mirrored on every poll. Any worker may poll
 // it, under a lease, when `next_poll_at` is due.
-import { integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { type BatchErrorEntry, batches } from './batches.js';
 
 /**
@@ -38,5 +39,9 @@ export const providerBatches = pgTable(
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: ts('lease_expires_at'),
   },
-  (t) => [primaryKey({ columns: [t.batchId, t.provider] })],
+  (t) => [
+    primaryKey({ columns: [t.batchId, t.provider] }),
+    // The parts due for a call, looked for by every worker's poller twice a second.
+    index('provider_batches_due_idx').on(t.nextPollAt).where(sql`state in ('submitting', 'running')`),
+  ],
 );

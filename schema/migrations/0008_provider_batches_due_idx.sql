@@ -1,0 +1,1 @@
+CREATE INDEX "provider_batches_due_idx" ON "provider_batches" USING btree ("next_poll_at") WHERE state in ('submitting', 'running');

@@ -28,7 +28,7 @@ import {
 } from '../db/queries/provider-batches.js';
 import { type BatchErrorEntry, batches } from '../db/tables/batches.js';
 import { isTerminal } from '../domain/batches/batch.js';
-import { announce, cancel, failRun } from '../domain/batches/lifecycle.js';
+import { announce, type BatchRow, cancel, failRun } from '../domain/batches/lifecycle.js';
 import { unixSeconds } from '../domain/clock.js';
 import type { Deps } from '../domain/deps.js';
 import { NativeBatchError } from '../providers/native/errors.js';
@@ -44,8 +44,6 @@ import { missingResultCode } from '../providers/native/status.js';
 import { answerOf, type LineEnd, rowOutcomeOf } from './line-end.js';
 import { Signal } from './signal.js';
 import { JsonSpool } from './spool.js';
-
-type BatchRow = typeof batches.$inferSelect;
 
 const MAX_BACKOFF_MS = 10 * 60 * 1000;
 /** Results are recorded this many lines a statement. */

@@ -1,8 +1,8 @@
 // Validation of a batch's input file, streamed line by line, ingesting one request row per line
 // as it goes. Any problem fails the batch with `errors` (1-based lines) and removes the rows, so
 // nothing of an invalid batch is ever executed. A valid batch becomes `in_progress`.
-import type { BatchErrorEntry, batches } from '../db/tables/batches.js';
-import { failValidation, start } from '../domain/batches/lifecycle.js';
+import type { BatchErrorEntry } from '../db/tables/batches.js';
+import { type BatchRow, failValidation, start } from '../domain/batches/lifecycle.js';
 import type { Deps } from '../domain/deps.js';
 import { findLiveFile, readFileContent } from '../domain/files/file-store.js';
 import { jsonlLines } from '../domain/files/jsonl-lines.js';
@@ -14,10 +14,6 @@ export const MAX_VALIDATION_ATTEMPTS = 3;
 
 /** Validation stops collecting after this many errors. */
 export const MAX_REPORTED_ERRORS = 100;
-
-type BatchRow = typeof batches.$inferSelect;
-
-const error = lineError;
 
 /**
  * Validate `batch` (leased by `owner`) and ingest its rows. Returns the batch as it ended
@@ -33,14 +29,14 @@ export async function validateBatch(
 
   if (batch.validationAttempts > MAX_VALIDATION_ATTEMPTS) {
     const message = `Validation of this batch was interrupted ${MAX_VALIDATION_ATTEMPTS} times; the input file cannot be processed.`;
-    return fail([error('validation_failed', message, null)]);
+    return fail([lineError('validation_failed', message, null)]);
   }
   const file = await findLiveFile(deps.db, batch.inputFileId, deps.clock.now());
   if (!file)
-    return fail([error('file_not_found', `Input file ${batch.inputFileId} was not found.`, null, 'input_file_id')]);
+    return fail([lineError('file_not_found', `Input file ${batch.inputFileId} was not found.`, null, 'input_file_id')]);
   if (file.purpose !== 'batch') {
     const message = `Input file ${file.id} has purpose '${file.purpose}'; batches need purpose 'batch'.`;
-    return fail([error('invalid_file_purpose', message, null, 'input_file_id')]);
+    return fail([lineError('invalid_file_purpose', message, null, 'input_file_id')]);
   }
 
   await deleteBatchRows(deps.database, batch.id, owner);
@@ -53,11 +49,11 @@ export async function validateBatch(
   } catch (cause) {
     await sink.discard().catch(() => {});
     if ((cause as { code?: string }).code === 'not_found') {
-      return fail([error('file_not_found', `Input file ${batch.inputFileId} was deleted.`, null, 'input_file_id')]);
+      return fail([lineError('file_not_found', `Input file ${batch.inputFileId} was deleted.`, null, 'input_file_id')]);
     }
     throw cause;
   }
-  if (count === 0 && errors.length === 0) errors.push(error('empty_file', 'The input file has no requests.', null));
+  if (count === 0 && errors.length === 0) errors.push(lineError('empty_file', 'The input file has no requests.', null));
   if (errors.length > 0) {
     await sink.discard();
     return fail(errors);
@@ -95,13 +91,15 @@ async function readLines(
     signal?.throwIfAborted();
     if ('text' in next && next.text.trim() === '') continue;
     if (count === max) {
-      errors.push(error('too_many_lines', `The file has more than ${max} requests (line ${next.line}).`, next.line));
+      errors.push(
+        lineError('too_many_lines', `The file has more than ${max} requests (line ${next.line}).`, next.line),
+      );
       break;
     }
     const result =
       'text' in next
         ? checker.check(next.text, next.line, count)
-        : error('line_too_long', `Line ${next.line} is longer than ${maxLineBytes} bytes.`, next.line);
+        : lineError('line_too_long', `Line ${next.line} is longer than ${maxLineBytes} bytes.`, next.line);
     count++;
     if ('code' in result) {
       errors.push(result);

@@ -93,7 +93,7 @@ export async function storedProviderBatchId(db: Db, row: Pick<ProviderBatchRow, 
  * Mirror the batch's provider batches onto it: the summaries its object shows, the provider batch
  * id when there is exactly one, and the counts the providers report for lines not collected yet.
  */
-export const REFRESH_MIRROR_SQL = `
+const REFRESH_MIRROR_SQL = `
   update batches b set
     provider_batches = coalesce((
       select jsonb_agg(jsonb_build_object('provider', p.provider, 'id', p.provider_batch_id, 'status', p.status,
@@ -107,18 +107,13 @@ export const REFRESH_MIRROR_SQL = `
     native_failed = coalesce((select sum(p.failed) from provider_batches p
       where p.batch_id = b.id and p.state = 'running'), 0)
   where b.id = $1
-  returning b.id, b.project_id as "projectId", b.status, b.completed, b.failed, b.native_completed as "nativeCompleted",
-    b.native_failed as "nativeFailed", b.total`;
+  returning b.id, b.project_id as "projectId", b.status`;
 
+/** What the batch's change is announced with. */
 export interface MirroredBatch {
   id: string;
   projectId: string;
   status: BatchStatus;
-  completed: number;
-  failed: number;
-  nativeCompleted: number;
-  nativeFailed: number;
-  total: number;
 }
 
 export async function refreshBatchMirror(query: Query, batchId: string): Promise<MirroredBatch | undefined> {

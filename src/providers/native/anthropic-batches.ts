@@ -5,8 +5,8 @@
 // no `findExisting`: a crash between create and storing its id can leave one duplicate batch.
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import { chatToMessages } from '../anthropic/chat-to-messages.js';
-import { ANTHROPIC_VERSION, type AnthropicProviderConfig, defaultMaxTokensFor } from '../anthropic.js';
+import { chatBodyToMessages } from '../anthropic/chat-to-messages.js';
+import { ANTHROPIC_VERSION, type AnthropicProviderConfig } from '../anthropic.js';
 import { parseAnthropicResultLine } from './anthropic-result-line.js';
 import { classified, classifiedStream, classifyNativeError, NativeBatchError } from './errors.js';
 import { bytesOf, chunked } from './jsonl.js';
@@ -91,9 +91,7 @@ export function createAnthropicBatchAdapter(config: AnthropicProviderConfig): Na
     yield '{"requests":[';
     let separator = '';
     for await (const line of lines as AsyncIterable<NativeLine>) {
-      const chat = JSON.parse(line.body) as Record<string, unknown>;
-      const model = String(chat.model ?? '');
-      const translation = chatToMessages(chat, { model, defaultMaxTokens: defaultMaxTokensFor(config, model) });
+      const translation = chatBodyToMessages(line.body, config.maxOutputTokens);
       if (!translation.ok) {
         const { param, message } = translation.problem;
         const error = new NativeBatchError(`line ${line.lineIndex + 1}: ${param}: ${message}`, false, {

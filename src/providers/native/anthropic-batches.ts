@@ -5,11 +5,12 @@
 // no `findExisting`: a crash between create and storing its id can leave one duplicate batch.
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
+import { chunksOf } from '../../streams/readable-chunks.js';
 import { chatBodyToMessages } from '../anthropic/chat-to-messages.js';
 import { ANTHROPIC_VERSION, type AnthropicProviderConfig } from '../anthropic.js';
 import { parseAnthropicResultLine } from './anthropic-result-line.js';
 import { classified, classifiedStream, classifyNativeError, NativeBatchError } from './errors.js';
-import { bytesOf, chunked } from './jsonl.js';
+import { chunked } from './jsonl.js';
 import { matchResults } from './match-results.js';
 import type {
   NativeBatchAdapter,
@@ -159,7 +160,7 @@ export function createAnthropicBatchAdapter(config: AnthropicProviderConfig): Na
               .get(resultsUrl, { headers: { accept: 'application/binary' }, __binaryResponse: true, signal })
               .asResponse();
             if (!response.body) throw new Error(`the results of ${id} have no content`);
-            return bytesOf(response.body);
+            return chunksOf(response.body);
           }),
       };
       const parse = (json: unknown) => parseAnthropicResultLine(json, created);

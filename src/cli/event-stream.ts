@@ -1,5 +1,5 @@
 // Server-Sent Events parsing: a response body → its events and comment lines, as they arrive.
-import { chunksOf } from './body.js';
+import { chunksOf } from '../streams/readable-chunks.js';
 
 export type SseItem =
   | { type: 'event'; event: string; id: string | undefined; data: string }

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chunksOf } from './body.js';
+import { chunksOf } from '../streams/readable-chunks.js';
 import type { BatchObject, GatewayClient } from './client.js';
 import { EXIT } from './errors.js';
 

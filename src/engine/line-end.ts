@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RowOutcome } from '../db/queries/batch-requests.js';
 import { type NoAnswer, noAnswer } from '../db/queries/no-answer.js';
-import { type ProviderResponse, ProviderTimeoutError } from '../providers/provider.js';
-import { type BackoffPolicy, headerValue, isRetryableStatus, requestedDelayMs, retryDelayMs } from './retry.js';
+import { isRetryableStatus, type ProviderResponse, ProviderTimeoutError } from '../providers/provider.js';
+import { type BackoffPolicy, headerValue, requestedDelayMs, retryDelayMs } from './retry.js';
 import { NO_TOKENS, type Tokens, tokensOf } from './usage.js';
 
 export interface Answer {

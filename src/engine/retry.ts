@@ -1,10 +1,8 @@
-// When to try a request again, and how long to wait: 408/409/429/5xx, timeouts and connection
-// errors are retried with exponential backoff and equal jitter, honouring the upstream's
-// `retry-after-ms` / `Retry-After`; every other 4xx is final at once. The executor waits out the
-// delay in memory, its chunk still leased to it (a crash starts the line's attempts again).
-
-export const isRetryableStatus = (status: number) =>
-  status === 408 || status === 409 || status === 429 || status >= 500;
+// When to try a request again, and how long to wait: 408/409/429/5xx (`isRetryableStatus` in
+// providers/provider.ts), timeouts and connection errors are retried with exponential backoff and
+// equal jitter, honouring the upstream's `retry-after-ms` / `Retry-After`; every other 4xx is final
+// at once. The executor waits out the delay in memory, its chunk still leased to it (a crash starts
+// the line's attempts again).
 
 export interface BackoffPolicy {
   baseMs: number;

@@ -5,7 +5,7 @@ import type { BatchErrorEntry } from '../db/tables/batches.js';
 import { type BatchRow, failValidation, start } from '../domain/batches/lifecycle.js';
 import type { Deps } from '../domain/deps.js';
 import { findLiveFile, readFileContent } from '../domain/files/file-store.js';
-import { jsonlLines } from '../domain/files/jsonl-lines.js';
+import { jsonlLines } from '../streams/jsonl-lines.js';
 import { deleteBatchRows, openRowSink, type RowSink } from './ingest.js';
 import { LineChecker, lineError } from './validation/line-check.js';
 

@@ -4,7 +4,7 @@
 // the status its Anthropic type maps to. Upstream headers (retry-after, rate-limit headers) are
 // kept so retries honour them; Anthropic's `request-id` is also offered as `x-request-id`.
 import type { ProviderConfig } from '../config.js';
-import { chatToMessages, DEFAULT_MAX_TOKENS } from './anthropic/chat-to-messages.js';
+import { chatBodyToMessages } from './anthropic/chat-to-messages.js';
 import { readAnthropicError, statusOfAnthropicError, toOpenAIError } from './anthropic/errors.js';
 import { AnthropicMessage, messageToChat } from './anthropic/message-to-chat.js';
 import type { Provider, ProviderRequest, ProviderResponse } from './provider.js';
@@ -22,10 +22,6 @@ const jsonError = (statusCode: number, type: string, message: string, headers: H
   body: JSON.stringify(toOpenAIError({ type, message })),
 });
 
-/** `max_tokens` for a request that names none: the model's `maxOutputTokens`, else 4096. */
-export const defaultMaxTokensFor = (config: AnthropicProviderConfig, upstreamModel: string): number =>
-  config.maxOutputTokens[upstreamModel] ?? DEFAULT_MAX_TOKENS;
-
 export function createAnthropicProvider(config: AnthropicProviderConfig): Provider {
   const pool = upstreamPool(config);
   const path = `${pool.basePath}/messages`;
@@ -42,9 +38,7 @@ export function createAnthropicProvider(config: AnthropicProviderConfig): Provid
       if (endpoint !== '/v1/chat/completions') {
         return jsonError(400, 'invalid_request_error', `The Anthropic provider serves only /v1/chat/completions`);
       }
-      const chat = JSON.parse(body) as Record<string, unknown>;
-      const model = String(chat.model ?? '');
-      const translation = chatToMessages(chat, { model, defaultMaxTokens: defaultMaxTokensFor(config, model) });
+      const translation = chatBodyToMessages(body, config.maxOutputTokens);
       if (!translation.ok) {
         const { param, message } = translation.problem;
         return jsonError(400, 'invalid_request_error', `${param}: ${message}`);
@@ -73,7 +67,11 @@ function translateAnswer(statusCode: number, headers: Headers, text: string): Pr
   }
   if (statusCode >= 200 && statusCode < 300) {
     const message = AnthropicMessage.safeParse(json);
-    if (!message.success) return { statusCode: 502, headers, body: JSON.stringify(unexpectedAnswer(text)) };
+    if (!message.success) {
+      const problem = `Anthropic answered with a body that is not a message: ${text.slice(0, 500)}`;
+      const error = toOpenAIError({ type: 'upstream_error', message: problem }, 'invalid_upstream_response');
+      return { statusCode: 502, headers, body: JSON.stringify(error) };
+    }
     const created = Math.floor(Date.now() / 1000);
     return { statusCode, headers, body: JSON.stringify(messageToChat(message.data, created)) };
   }
@@ -85,12 +83,3 @@ function translateAnswer(statusCode: number, headers: Headers, text: string): Pr
     body: JSON.stringify(toOpenAIError(detail)),
   };
 }
-
-const unexpectedAnswer = (text: string) => ({
-  error: {
-    message: `Anthropic answered with a body that is not a message: ${text.slice(0, 500)}`,
-    type: 'upstream_error',
-    param: null,
-    code: 'invalid_upstream_response',
-  },
-});

@@ -26,6 +26,10 @@ export interface Provider {
   close(): Promise<void>;
 }
 
+/** Upstream statuses worth trying again: timeouts, conflicts, rate limits and server errors. */
+export const isRetryableStatus = (status: number) =>
+  status === 408 || status === 409 || status === 429 || status >= 500;
+
 /** Thrown when no answer arrived within the provider's `timeoutMs`. */
 export class ProviderTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {

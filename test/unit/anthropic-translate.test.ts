@@ -359,5 +359,8 @@ describe('Anthropic errors', () => {
     expect(toOpenAIError({ type: 'rate_limit_error', message: 'slow down' })).toEqual({
       error: { message: 'slow down', type: 'rate_limit_error', param: null, code: null },
     });
+    expect(toOpenAIError({ type: 'upstream_error', message: 'odd' }, 'invalid_upstream_response')).toEqual({
+      error: { message: 'odd', type: 'upstream_error', param: null, code: 'invalid_upstream_response' },
+    });
   });
 });

@@ -5,9 +5,9 @@ import type { ClaimedRow } from '../../src/db/queries/batch-requests.js';
 import { noAnswer } from '../../src/db/queries/no-answer.js';
 import { fairQuotas } from '../../src/engine/fairness.js';
 import { attemptOfError, attemptOfResponse, rowOutcomeOf } from '../../src/engine/line-end.js';
-import { isRetryableStatus, requestedDelayMs, retryDelayMs } from '../../src/engine/retry.js';
+import { requestedDelayMs, retryDelayMs } from '../../src/engine/retry.js';
 import { estimateTokens, tokensOf } from '../../src/engine/usage.js';
-import { ProviderTimeoutError } from '../../src/providers/provider.js';
+import { isRetryableStatus, ProviderTimeoutError } from '../../src/providers/provider.js';
 
 const backoff = { baseMs: 100, maxMs: 1000 };
 const ctx = (attempt: number, maxRetries = 3) => ({ attempt, maxRetries, backoff });

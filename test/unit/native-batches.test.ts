@@ -1,11 +1,12 @@
 // The native-batch adapters' pure parts: status and count mapping, the code for lines with no
-// result, error classification, results lines of both providers, and the JSONL line reader.
+// result, error classification, results lines of both providers and their matching to input
+// lines, and the JSONL line reader.
 
 import { describe, expect, it } from 'vitest';
 import { NO_ANSWER_MESSAGES } from '../../src/db/queries/no-answer.js';
 import { parseAnthropicResultLine } from '../../src/providers/native/anthropic-result-line.js';
 import { classifyNativeError, NativeBatchError } from '../../src/providers/native/errors.js';
-import { readJsonlLines } from '../../src/providers/native/jsonl.js';
+import { matchResults } from '../../src/providers/native/match-results.js';
 import { parseOpenAIResultLine } from '../../src/providers/native/openai-result-line.js';
 import {
   anthropicEndStatus,
@@ -15,6 +16,7 @@ import {
   openAIEndStatus,
   openAIStatus,
 } from '../../src/providers/native/status.js';
+import { type JsonlLine, jsonlLines } from '../../src/streams/jsonl-lines.js';
 
 describe('status mapping', () => {
   it('maps OpenAI-type statuses one to one, reading canceling as cancelling', () => {
@@ -229,33 +231,55 @@ describe('Anthropic result lines', () => {
 });
 
 describe('JSONL line reader', () => {
-  async function linesOf(chunks: (string | Uint8Array)[], maxLineChars?: number) {
+  async function linesOf(chunks: (string | Uint8Array)[], maxBytes = Number.POSITIVE_INFINITY) {
     async function* bytes() {
       for (const chunk of chunks) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     }
-    const out: { lineNumber: number; text: string | null }[] = [];
-    for await (const line of readJsonlLines(bytes(), maxLineChars)) out.push(line);
+    const out: JsonlLine[] = [];
+    for await (const line of jsonlLines(bytes(), maxBytes)) out.push(line);
     return out;
   }
 
-  it('splits lines across chunks, drops blank lines and CRs, keeps a last line without newline', async () => {
+  it('splits lines across chunks, drops CRs, numbers blank lines, keeps a last line without newline', async () => {
     expect(await linesOf(['{"a":', '1}\r\n\n{"b"', ':2}\n{"c":3}'])).toEqual([
-      { lineNumber: 1, text: '{"a":1}' },
-      { lineNumber: 3, text: '{"b":2}' },
-      { lineNumber: 4, text: '{"c":3}' },
+      { line: 1, text: '{"a":1}' },
+      { line: 2, text: '' },
+      { line: 3, text: '{"b":2}' },
+      { line: 4, text: '{"c":3}' },
     ]);
   });
 
-  it('decodes a character split between chunks', async () => {
+  it('decodes a character split between plain Uint8Array chunks', async () => {
     const bytes = Buffer.from('{"t":"é"}\n');
-    expect(await linesOf([bytes.subarray(0, 7), bytes.subarray(7)])).toEqual([{ lineNumber: 1, text: '{"t":"é"}' }]);
+    const chunks = [new Uint8Array(bytes.subarray(0, 7)), new Uint8Array(bytes.subarray(7))];
+    expect(await linesOf(chunks)).toEqual([{ line: 1, text: '{"t":"é"}' }]);
   });
 
   it('drops a line longer than the cap and goes on with the next', async () => {
     expect(await linesOf(['x'.repeat(30), 'y'.repeat(30), '\n{"ok":1}\n'], 40)).toEqual([
-      { lineNumber: 1, text: null },
-      { lineNumber: 2, text: '{"ok":1}' },
+      { line: 1, tooLong: true },
+      { line: 2, text: '{"ok":1}' },
     ]);
-    expect(await linesOf(['z'.repeat(50)], 40)).toEqual([{ lineNumber: 1, text: null }]);
+    expect(await linesOf(['z'.repeat(50)], 40)).toEqual([{ line: 1, tooLong: true }]);
+  });
+});
+
+describe('matching results lines', () => {
+  it('skips blank lines and a leading byte-order mark, numbering lines as the file does', async () => {
+    const file = '\uFEFF{"id":"a"}\r\n\n  \n{"id":"b"}\n{"id":"a"}\n{"id":"zz"}';
+    async function* bytes() {
+      yield Buffer.from(file);
+    }
+    const source = { name: 'output', open: async () => bytes() };
+    const parse = (json: unknown) => {
+      const id = (json as { id: string }).id;
+      return { providerCustomId: id, outcome: { kind: 'answer', statusCode: 200, requestId: null, body: id } } as const;
+    };
+    const lookup = (id: string) => (id.length === 1 ? { lineIndex: id.charCodeAt(0), customId: id } : undefined);
+    const out = [];
+    for await (const result of matchResults([source], parse, lookup)) out.push(result);
+    expect(
+      out.map((r) => (r.kind === 'anomaly' ? `${r.lineNumber} ${r.anomaly}` : `${r.kind} ${r.line.customId}`)),
+    ).toEqual(['answer a', 'answer b', '5 duplicate_result', '6 unknown_custom_id']);
   });
 });

@@ -8,9 +8,9 @@ import { and, asc, eq, gt, gte, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { batchRequests } from '../../db/tables/batch-requests.js';
 import type { batches } from '../../db/tables/batches.js';
+import { jsonlLines } from '../../streams/jsonl-lines.js';
 import { AppError } from '../errors.js';
 import { findLiveFile, readFileContent } from '../files/file-store.js';
-import { jsonlLines } from '../files/jsonl-lines.js';
 
 type BatchRow = typeof batches.$inferSelect;
 

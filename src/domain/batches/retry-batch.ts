@@ -5,10 +5,11 @@
 // replaces the source's own `retry_of` when the source is itself a retry. The output retention
 // (`output_expires_after`) is the source's too.
 import type { z } from 'zod';
-import { ADMIN_PROJECT_ID, type Caller } from '../caller.js';
+import type { Caller } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { AppError, parseInput } from '../errors.js';
-import { openFileWriter } from '../files/file-store.js';
+import { storeFile } from '../files/file-store.js';
+import { projectFile } from '../files/upload-file.js';
 import { type Batch, isTerminal } from './batch.js';
 import { failedLines } from './failed-lines.js';
 import { findCallerBatchRow } from './find-batch.js';
@@ -24,27 +25,19 @@ export async function retryBatch(deps: Deps, caller: Caller, input: z.input<type
     throw new AppError('conflict', `Batch ${id} is ${source.status}; only a finished batch can be retried.`);
   }
   const lines = await failedLines(deps.db, source, deps.clock.now());
-  const writer = await openFileWriter(deps.db, {
-    projectId: source.projectId,
-    filename: `retry_of_${id}.jsonl`,
-    createdAt: deps.clock.now(),
-    purpose: 'batch',
-    maxBytes: deps.config.limits.maxFileBytes,
-    projectQuotaBytes: source.projectId === ADMIN_PROJECT_ID ? undefined : deps.config.limits.maxStoredBytesPerProject,
-  });
-  let file: Awaited<ReturnType<typeof writer.finish>>;
-  try {
+  async function* content() {
     let count = 0;
     for await (const line of lines) {
-      await writer.write(`${line}\n`);
+      yield `${line}\n`;
       count++;
     }
     if (count === 0) throw new AppError('conflict', `Batch ${id} has no line to retry: its input file is empty.`);
-    file = await writer.finish();
-  } catch (error) {
-    await writer.abort().catch(() => {});
-    throw error;
   }
+  const file = await storeFile(
+    deps.db,
+    projectFile(deps, source.projectId, { filename: `retry_of_${id}.jsonl`, purpose: 'batch' }),
+    content(),
+  );
   return insertBatch(deps, {
     projectId: source.projectId,
     inputFileId: file.id,

@@ -2,7 +2,7 @@
 // forms may send `purpose` and `expires_after` after the file, so an upload can be stored first
 // and committed later.
 import { z } from 'zod';
-import { type Caller, projectOf } from '../caller.js';
+import { ADMIN_PROJECT_ID, type Caller, projectOf } from '../caller.js';
 import type { Deps } from '../deps.js';
 import { parseInput } from '../errors.js';
 import { ExpiresAfter } from './expires-after.js';
@@ -31,21 +31,28 @@ export interface StoredUpload {
   abort(): Promise<void>;
 }
 
-/** A file the caller stores: in its project, within the size limit and (tenants only) the project's quota. */
-export function callerFile(
+/** A file stored in `projectId`: within the size limit and (tenant projects only) the project's quota. */
+export function projectFile(
   deps: Pick<Deps, 'config' | 'clock'>,
-  caller: Caller,
+  projectId: string,
   file: { filename: string; purpose: string },
 ): NewFile {
   const { maxFileBytes, maxStoredBytesPerProject } = deps.config.limits;
   return {
     ...file,
     createdAt: deps.clock.now(),
-    projectId: projectOf(caller),
+    projectId,
     maxBytes: maxFileBytes,
-    projectQuotaBytes: caller.kind === 'admin' ? undefined : maxStoredBytesPerProject,
+    projectQuotaBytes: projectId === ADMIN_PROJECT_ID ? undefined : maxStoredBytesPerProject,
   };
 }
+
+/** A file the caller stores, in its own project (only the admin's project, no key's, is exempt from the quota). */
+export const callerFile = (
+  deps: Pick<Deps, 'config' | 'clock'>,
+  caller: Caller,
+  file: { filename: string; purpose: string },
+): NewFile => projectFile(deps, projectOf(caller), file);
 
 /** Store the content of an upload whose purpose may not be known yet; nothing is visible before `commit`. */
 export async function storeUpload(

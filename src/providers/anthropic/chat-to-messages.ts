@@ -33,7 +33,7 @@ export interface ChatTranslationOptions {
   defaultMaxTokens: number;
 }
 
-export const DEFAULT_MAX_TOKENS = 4096;
+const DEFAULT_MAX_TOKENS = 4096;
 
 const DATA_IMAGE_URL = /^data:(image\/(?:jpeg|png|gif|webp));base64,(.+)$/s;
 const HTTP_URL = /^https?:\/\//i;
@@ -207,6 +207,16 @@ export function chatToMessages(body: unknown, options: ChatTranslationOptions): 
   const parsed = ChatBody.safeParse(body);
   if (!parsed.success) return { ok: false, problem: problemOf(parsed.error.issues) };
   return { ok: true, params: buildParams(parsed.data, options) };
+}
+
+/**
+ * A line's stored JSON body (its `model` already the upstream one) → Messages params. `max_tokens`,
+ * when the body names none, is that model's entry in `maxOutputTokens` (the provider's), else 4096.
+ */
+export function chatBodyToMessages(body: string, maxOutputTokens: Readonly<Record<string, number>>): ChatTranslation {
+  const chat = JSON.parse(body) as Record<string, unknown>;
+  const model = String(chat.model ?? '');
+  return chatToMessages(chat, { model, defaultMaxTokens: maxOutputTokens[model] ?? DEFAULT_MAX_TOKENS });
 }
 
 function buildParams(chat: ChatBody, options: ChatTranslationOptions): AnthropicMessageParams {

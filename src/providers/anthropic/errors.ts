@@ -22,7 +22,7 @@ export interface AnthropicErrorDetail {
 }
 
 export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: null; code: null };
+  error: { message: string; type: string; param: null; code: string | null };
 }
 
 const Envelope = z.looseObject({
@@ -51,6 +51,7 @@ export function readAnthropicError(value: unknown): (AnthropicErrorDetail & { re
   return { type: detail.type, message: detail.message ?? detail.type, requestId: request_id ?? null };
 }
 
-export function toOpenAIError(detail: AnthropicErrorDetail): OpenAIErrorBody {
-  return { error: { message: detail.message, type: detail.type, param: null, code: null } };
+/** The OpenAI error body for an error of this type and message (our own ones may name a `code`). */
+export function toOpenAIError(detail: AnthropicErrorDetail, code: string | null = null): OpenAIErrorBody {
+  return { error: { message: detail.message, type: detail.type, param: null, code } };
 }

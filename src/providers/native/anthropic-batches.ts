@@ -5,11 +5,12 @@
 // no `findExisting`: a crash between create and storing its id can leave one duplicate batch.
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import { chatToMessages } from '../anthropic/chat-to-messages.js';
-import { ANTHROPIC_VERSION, type AnthropicProviderConfig, defaultMaxTokensFor } from '../anthropic.js';
+import { chunksOf } from '../../streams/readable-chunks.js';
+import { chatBodyToMessages } from '../anthropic/chat-to-messages.js';
+import { ANTHROPIC_VERSION, type AnthropicProviderConfig } from '../anthropic.js';
 import { parseAnthropicResultLine } from './anthropic-result-line.js';
 import { classified, classifiedStream, classifyNativeError, NativeBatchError } from './errors.js';
-import { bytesOf, chunked } from './jsonl.js';
+import { chunked } from './jsonl.js';
 import { matchResults } from './match-results.js';
 import type {
   NativeBatchAdapter,
@@ -91,9 +92,7 @@ export function createAnthropicBatchAdapter(config: AnthropicProviderConfig): Na
     yield '{"requests":[';
     let separator = '';
     for await (const line of lines as AsyncIterable<NativeLine>) {
-      const chat = JSON.parse(line.body) as Record<string, unknown>;
-      const model = String(chat.model ?? '');
-      const translation = chatToMessages(chat, { model, defaultMaxTokens: defaultMaxTokensFor(config, model) });
+      const translation = chatBodyToMessages(line.body, config.maxOutputTokens);
       if (!translation.ok) {
         const { param, message } = translation.problem;
         const error = new NativeBatchError(`line ${line.lineIndex + 1}: ${param}: ${message}`, false, {
@@ -161,7 +160,7 @@ export function createAnthropicBatchAdapter(config: AnthropicProviderConfig): Na
               .get(resultsUrl, { headers: { accept: 'application/binary' }, __binaryResponse: true, signal })
               .asResponse();
             if (!response.body) throw new Error(`the results of ${id} have no content`);
-            return bytesOf(response.body);
+            return chunksOf(response.body);
           }),
       };
       const parse = (json: unknown) => parseAnthropicResultLine(json, created);

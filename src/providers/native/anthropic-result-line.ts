@@ -21,7 +21,9 @@ export function parseAnthropicResultLine(json: unknown, created: number): Parsed
     case 'succeeded': {
       const message = AnthropicMessage.safeParse(result.message);
       if (!message.success) {
-        return { providerCustomId, outcome: answer(502, null, invalidMessage()) };
+        const problem = 'Anthropic reported success with a result that is not a message';
+        const error = toOpenAIError({ type: 'upstream_error', message: problem }, 'invalid_upstream_response');
+        return { providerCustomId, outcome: answer(502, null, error) };
       }
       const body = messageToChat(message.data, created);
       return { providerCustomId, outcome: answer(200, message.data.id, body) };
@@ -47,12 +49,3 @@ const answer = (statusCode: number, requestId: string | null, body: unknown) =>
 
 const noAnswer = (code: 'batch_cancelled' | 'batch_expired') =>
   ({ kind: 'no_answer', code, message: NO_ANSWER_MESSAGES[code] }) as const;
-
-const invalidMessage = () => ({
-  error: {
-    message: 'Anthropic reported success with a result that is not a message',
-    type: 'upstream_error',
-    param: null,
-    code: 'invalid_upstream_response',
-  },
-});

@@ -3,6 +3,7 @@
 // carries the provider's message; 408/409/429 (unless the quota is spent), 5xx, timeouts and
 // connection errors are worth trying again. An abort by the caller's signal is passed through as is.
 import { readAnthropicError } from '../anthropic/errors.js';
+import { isRetryableStatus } from '../provider.js';
 
 export interface NativeBatchErrorDetails {
   statusCode?: number;
@@ -26,8 +27,8 @@ export class NativeBatchError extends Error {
 /** 429s that no amount of waiting fixes. */
 const SPENT_QUOTA_CODES = new Set(['insufficient_quota', 'billing_hard_limit_reached']);
 
-const isRetryableStatus = (status: number, code: string | null) =>
-  status === 408 || status === 409 || (status === 429 && !(code && SPENT_QUOTA_CODES.has(code))) || status >= 500;
+const spentQuota = (status: number, code: string | null) =>
+  status === 429 && code !== null && SPENT_QUOTA_CODES.has(code);
 
 /** What the SDKs' APIError classes have in common (both name their status and parsed body). */
 interface SdkErrorLike {
@@ -60,7 +61,7 @@ export function classifyNativeError(error: unknown, doing: string): NativeBatchE
   const sdk = (error ?? {}) as SdkErrorLike;
   if (typeof sdk.status === 'number') {
     const { message, code, param } = providerDetail(sdk);
-    const retryable = isRetryableStatus(sdk.status, code);
+    const retryable = isRetryableStatus(sdk.status) && !spentQuota(sdk.status, code);
     return new NativeBatchError(`${doing}: provider answered ${sdk.status}: ${message}`, retryable, {
       statusCode: sdk.status,
       code,

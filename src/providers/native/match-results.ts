@@ -2,7 +2,7 @@
 // lines, parse each with the provider's line parser, find the input line it names, and report
 // lines that cannot be read, name no input line, or repeat one already answered, as anomalies.
 // Only the set of answered line indexes is kept, never the results themselves.
-import { readJsonlLines } from './jsonl.js';
+import { jsonlLines } from '../../streams/jsonl-lines.js';
 import type { NativeLineLookup, NativeResult } from './native-batch.js';
 
 export type LineOutcome =
@@ -18,6 +18,9 @@ export interface ResultsSource {
   open(): Promise<AsyncIterable<Uint8Array>>;
 }
 
+/** A results line longer than this is reported unreadable, its bytes skipped rather than gathered. */
+const MAX_RESULT_LINE_BYTES = 32 * 1024 * 1024;
+
 export async function* matchResults(
   sources: ResultsSource[],
   parse: (json: unknown) => ParsedResultLine,
@@ -25,13 +28,17 @@ export async function* matchResults(
 ): AsyncGenerator<NativeResult> {
   const answered = new Set<number>();
   for (const source of sources) {
-    for await (const { lineNumber, text } of readJsonlLines(await source.open())) {
+    for await (const next of jsonlLines(await source.open(), MAX_RESULT_LINE_BYTES)) {
+      const lineNumber = next.line;
       const anomaly = (anomaly: 'unknown_custom_id' | 'duplicate_result' | 'unreadable_line', detail: string) =>
         ({ kind: 'anomaly', anomaly, source: source.name, lineNumber, detail }) as const;
-      if (text === null) {
+      if (!('text' in next)) {
         yield anomaly('unreadable_line', 'line too long to be a result');
         continue;
       }
+      // A byte-order mark opening a file is no part of its first line.
+      const text = lineNumber === 1 ? next.text.replace(/^\uFEFF/, '') : next.text;
+      if (text.trim() === '') continue;
       const parsed = parse(parseJson(text));
       if ('unreadable' in parsed) {
         yield anomaly('unreadable_line', `${parsed.unreadable}: ${text.slice(0, 200)}`);

@@ -6,8 +6,9 @@
 import OpenAI, { toStreamingFile } from 'openai';
 import { z } from 'zod';
 import type { ProviderConfig } from '../../config.js';
+import { chunksOf } from '../../streams/readable-chunks.js';
 import { classified, classifiedStream } from './errors.js';
-import { bytesOf, chunked, singleLineJson } from './jsonl.js';
+import { chunked, singleLineJson } from './jsonl.js';
 import { matchResults, type ResultsSource } from './match-results.js';
 import type {
   NativeBatchAdapter,
@@ -157,7 +158,7 @@ export function createOpenAIBatchAdapter(config: OpenAIProviderConfig): NativeBa
           classified(`downloading the ${name} file`, async () => {
             const response = await client.files.content(fileId, { signal });
             if (!response.body) throw new Error(`the ${name} file ${fileId} has no content`);
-            return bytesOf(response.body);
+            return chunksOf(response.body);
           }),
       });
       if (batch.output_file_id) sources.push(fileSource('output', batch.output_file_id));

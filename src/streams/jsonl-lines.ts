@@ -1,9 +1,13 @@
-// The lines of a JSONL byte stream, with their 1-based numbers. A line longer than `maxBytes` is
-// reported as too long and its bytes are skipped as they pass, never gathered, so one huge line
-// cannot exhaust memory. LF and CRLF endings; a last line without a newline counts.
+// The lines of a JSONL byte stream (an input file, a provider's results file), with their 1-based
+// numbers. A line longer than `maxBytes` UTF-8 bytes (its line ending not counted) is reported as too
+// long and its bytes are skipped as they pass, never gathered, so one huge line cannot exhaust
+// memory. LF and CRLF endings; a last line without a newline counts; blank lines are yielded too.
 export type JsonlLine = { line: number; text: string } | { line: number; tooLong: true };
 
-export async function* jsonlLines(source: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<JsonlLine> {
+const toBuffer = (data: Uint8Array) =>
+  Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+
+export async function* jsonlLines(source: AsyncIterable<Uint8Array>, maxBytes: number): AsyncGenerator<JsonlLine> {
   let line = 0;
   let parts: Buffer[] = [];
   let length = 0;
@@ -32,7 +36,8 @@ export async function* jsonlLines(source: AsyncIterable<Buffer>, maxBytes: numbe
     }
     parts.push(piece);
   };
-  for await (const chunk of source) {
+  for await (const bytes of source) {
+    const chunk = toBuffer(bytes);
     let start = 0;
     for (let newline = chunk.indexOf(10); newline >= 0; newline = chunk.indexOf(10, start)) {
       take(chunk.subarray(start, newline));

@@ -2,18 +2,16 @@
 // and mutations are batched over HTTP with the key in the authorization header; subscriptions run
 // over SSE with the key in `connectionParams`, since a browser's EventSource cannot send headers.
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
-import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../src/transports/trpc/router.js';
 
 export type Outputs = inferRouterOutputs<AppRouter>;
-export type Inputs = inferRouterInputs<AppRouter>;
 export type Batch = Outputs['batches']['get'];
 export type BatchStatus = Batch['status'];
 export type BatchResult = Outputs['batches']['results']['items'][number];
 export type FileObject = Outputs['files']['get'];
 export type Model = Outputs['models']['list'][number];
-export type Endpoint = NonNullable<Inputs['batches']['create']['endpoint']>;
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 

@@ -6,6 +6,10 @@ import type { inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../src/transports/trpc/router.js';
 
+// The gateway's own list of terminal statuses: batch.ts imports only types and clock.ts, so the
+// bundle gains the list and nothing of the server.
+export { isTerminal } from '../../src/domain/batches/batch.js';
+
 export type Outputs = inferRouterOutputs<AppRouter>;
 export type Batch = Outputs['batches']['get'];
 export type BatchStatus = Batch['status'];
@@ -32,9 +36,6 @@ export function createClient(apiKey: string) {
 }
 
 export type Client = ReturnType<typeof createClient>;
-
-const TERMINAL: readonly BatchStatus[] = ['completed', 'failed', 'expired', 'cancelled'];
-export const isTerminal = (status: BatchStatus) => TERMINAL.includes(status);
 
 /** The gateway refused the key (missing, wrong or revoked). */
 export const isUnauthorized = (error: unknown) =>

@@ -35,8 +35,6 @@ export function createClient(apiKey: string) {
   });
 }
 
-export type Client = ReturnType<typeof createClient>;
-
 /** The gateway refused the key (missing, wrong or revoked). */
 export const isUnauthorized = (error: unknown) =>
   error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === 'UNAUTHORIZED';

@@ -23,7 +23,7 @@ import {
 import type { Plugin } from 'graphql-yoga';
 
 export const MAX_DEPTH = 12;
-export const MAX_ALIASES = 30;
+const MAX_ALIASES = 30;
 
 /** Items a list field is assumed to return when the query does not say (`first` is the page size). */
 const LIST_SIZES: Record<string, number> = {

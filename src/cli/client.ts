@@ -3,15 +3,14 @@
 // gateway refused as invalid (unknown id, conflict, bad input) → 2, with the gateway's message.
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
+import type { BatchStatus } from '../db/tables/batches.js';
 import type { Connection } from './connection.js';
 import { CliError, EXIT } from './errors.js';
-
-export const TERMINAL = ['completed', 'failed', 'expired', 'cancelled'];
 
 /** The OpenAI batch object, as far as the CLI reads it. */
 export interface BatchObject {
   id: string;
-  status: string;
+  status: BatchStatus;
   endpoint: string | null;
   input_file_id: string;
   output_file_id: string | null;

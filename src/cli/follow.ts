@@ -3,7 +3,8 @@
 // three keep-alive intervals (a restarted gateway, a proxy cutting it) is reopened with backoff; a
 // gateway that cannot be reached at first, or refuses the request, fails at once.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type BatchObject, type GatewayClient, TERMINAL } from './client.js';
+import { isTerminal } from '../domain/batches/batch.js';
+import type { BatchObject, GatewayClient } from './client.js';
 import { CliError, EXIT } from './errors.js';
 import { parseEventStream } from './event-stream.js';
 
@@ -33,7 +34,7 @@ export async function* followBatch(
         const batch = JSON.parse(item.data) as BatchObject;
         received = true;
         yield batch;
-        if (TERMINAL.includes(batch.status)) return;
+        if (isTerminal(batch.status)) return;
       }
     } catch (error) {
       if (signal.aborted) throw error;

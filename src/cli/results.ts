@@ -11,7 +11,7 @@ import { EXIT } from './errors.js';
 
 export const exitCodeOf = (batch: BatchObject) => (batch.status === 'completed' ? EXIT.ok : EXIT.batchUnsuccessful);
 
-export interface WrittenFile {
+interface WrittenFile {
   path: string;
   lines: number;
 }

@@ -1,10 +1,12 @@
 // Follow a batch to its end on screen, then optionally write its results. Ctrl-C stops watching
-// only: the batch keeps running and the command says how to resume.
+// only: the batch keeps running and the command says how to resume. Submit and retry end here too,
+// printing the batch they created or following it.
 import type { BatchObject, GatewayClient } from './client.js';
 import { barDisplay, type Display, jsonDisplay, lineDisplay } from './display.js';
 import { EXIT } from './errors.js';
 import { followBatch } from './follow.js';
 import { statusReport } from './format.js';
+import { resumeCommand } from './options.js';
 import { downloadResults, exitCodeOf } from './results.js';
 
 export interface WatchOptions {
@@ -37,6 +39,25 @@ export async function watchBatch(client: GatewayClient, id: string, options: Wat
     process.off('SIGINT', interrupt);
   }
   return finish(client, last!, options);
+}
+
+/**
+ * The end of submit and retry, given the batch they created: print it (its id, or the object with
+ * --json) or, with --watch or --out, say where it came from and follow it.
+ */
+export async function printOrWatch(
+  client: GatewayClient,
+  batch: BatchObject,
+  from: string,
+  options: { json?: boolean; watch?: boolean; out?: string },
+): Promise<number> {
+  if (!(options.watch || options.out)) {
+    process.stdout.write(options.json ? `${JSON.stringify(batch)}\n` : `${batch.id}\n`);
+    return EXIT.ok;
+  }
+  if (!options.json) process.stdout.write(`Created ${batch.id} from ${from}\n`);
+  const resume = resumeCommand(client, batch.id, options.out);
+  return watchBatch(client, batch.id, { json: options.json, out: options.out, resume });
 }
 
 /** After a batch has ended (a terminal status): its report (unless --json), its files (with --out), its exit code. */

@@ -13,7 +13,7 @@ import { restPlugin } from './rest/index.js';
 import { trpcPlugin } from './trpc/index.js';
 import { defaultWebRoot, webPlugin } from './web.js';
 
-export interface HttpOptions {
+interface HttpOptions {
   apiRoutes: boolean;
   /** The built dashboard (default: dist/web under the package root). */
   webRoot?: string;

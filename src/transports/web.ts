@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { packageRoot } from '../db/client.js';
 
-export const UI_PREFIX = '/ui/';
+const UI_PREFIX = '/ui/';
 
 /** Where `npm run build` puts the dashboard. */
 export const defaultWebRoot = () => join(packageRoot(), 'dist', 'web');

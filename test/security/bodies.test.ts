@@ -101,12 +101,21 @@ describe('JSON bodies over 1 MB', () => {
       duplex: 'half',
     } as RequestInit);
     expect(chunked.status).toBe(413);
+    expect((await chunked.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
     const trpc = await fetch(`${gw.url}/trpc/batches.create`, { method: 'POST', headers: auth, body: big });
     expect(trpc.status).toBe(413);
     expect((await trpc.json()).error.data.code).toBe('PAYLOAD_TOO_LARGE');
     const rest = await fetch(`${gw.url}/v1/batches/batch_x/cancel`, { method: 'POST', headers: auth, body: big });
     expect(rest.status).toBe(413);
     expect((await rest.json()).error.type).toBe('invalid_request_error');
+  });
+
+  it('are refused on GraphQL by their declared length, before the body arrives', async () => {
+    const answer = await answerToHeadOfHugeBody('/graphql', {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+    });
+    expect(answer.status).toBe(413);
   });
 
   it('also on POST /v1/batches when the body carries no inline requests', async () => {

@@ -2,18 +2,20 @@
 // and mutations are batched over HTTP with the key in the authorization header; subscriptions run
 // over SSE with the key in `connectionParams`, since a browser's EventSource cannot send headers.
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
-import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../src/transports/trpc/router.js';
 
+// The gateway's own list of terminal statuses: batch.ts imports only types and clock.ts, so the
+// bundle gains the list and nothing of the server.
+export { isTerminal } from '../../src/domain/batches/batch.js';
+
 export type Outputs = inferRouterOutputs<AppRouter>;
-export type Inputs = inferRouterInputs<AppRouter>;
 export type Batch = Outputs['batches']['get'];
 export type BatchStatus = Batch['status'];
 export type BatchResult = Outputs['batches']['results']['items'][number];
 export type FileObject = Outputs['files']['get'];
 export type Model = Outputs['models']['list'][number];
-export type Endpoint = NonNullable<Inputs['batches']['create']['endpoint']>;
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
@@ -32,11 +34,6 @@ export function createClient(apiKey: string) {
     ],
   });
 }
-
-export type Client = ReturnType<typeof createClient>;
-
-const TERMINAL: readonly BatchStatus[] = ['completed', 'failed', 'expired', 'cancelled'];
-export const isTerminal = (status: BatchStatus) => TERMINAL.includes(status);
 
 /** The gateway refused the key (missing, wrong or revoked). */
 export const isUnauthorized = (error: unknown) =>

@@ -1,7 +1,7 @@
 // `batchgate download <id>`: write a finished batch's output and error files
 // (<batch id>.output.jsonl, <batch id>.errors.jsonl) into a directory.
 import type { Command } from 'commander';
-import { TERMINAL } from '../client.js';
+import { isTerminal } from '../../domain/batches/batch.js';
 import { CliError, EXIT } from '../errors.js';
 import { type CommonOptions, clientFor, withCommonOptions } from '../options.js';
 import { finish } from '../watch.js';
@@ -20,7 +20,7 @@ export function downloadCommand(program: Command, done: (code: number) => void):
   ).action(async (id: string, options: DownloadOptions) => {
     const client = clientFor(options);
     const batch = await client.getBatch(id);
-    if (!TERMINAL.includes(batch.status)) {
+    if (!isTerminal(batch.status)) {
       throw new CliError(
         `${id} is ${batch.status}; follow it with: batchgate watch ${id} --out ${options.out}`,
         EXIT.usage,

@@ -2,9 +2,8 @@
 // can follow the new batch (--watch) and write its results (--out).
 import type { Command } from 'commander';
 import type { BatchObject } from '../client.js';
-import { EXIT } from '../errors.js';
-import { type CommonOptions, clientFor, resumeCommand, withCommonOptions } from '../options.js';
-import { watchBatch } from '../watch.js';
+import { type CommonOptions, clientFor, withCommonOptions } from '../options.js';
+import { printOrWatch } from '../watch.js';
 
 interface RetryOptions extends CommonOptions {
   watch?: boolean;
@@ -22,12 +21,6 @@ export function retryCommand(program: Command, done: (code: number) => void): vo
   ).action(async (id: string, options: RetryOptions) => {
     const client = clientFor(options);
     const batch = await client.json<BatchObject>('POST', `/v1/batches/${encodeURIComponent(id)}/retry`);
-    if (!(options.watch || options.out)) {
-      process.stdout.write(options.json ? `${JSON.stringify(batch)}\n` : `${batch.id}\n`);
-      return done(EXIT.ok);
-    }
-    if (!options.json) process.stdout.write(`Created ${batch.id} from the failed lines of ${id}\n`);
-    const resume = resumeCommand(client, batch.id, options.out);
-    done(await watchBatch(client, batch.id, { json: options.json, out: options.out, resume }));
+    done(await printOrWatch(client, batch, `the failed lines of ${id}`, options));
   });
 }

@@ -1,7 +1,7 @@
 // `batchgate status <id>`: one batch's state. Exits like a followed batch once it has ended
 // (0 completed, 1 failed/expired/cancelled), 0 while it runs.
 import type { Command } from 'commander';
-import { TERMINAL } from '../client.js';
+import { isTerminal } from '../../domain/batches/batch.js';
 import { EXIT } from '../errors.js';
 import { statusReport } from '../format.js';
 import { type CommonOptions, clientFor, withCommonOptions } from '../options.js';
@@ -13,6 +13,6 @@ export function statusCommand(program: Command, done: (code: number) => void): v
   ).action(async (id: string, options: CommonOptions) => {
     const batch = await clientFor(options).getBatch(id);
     process.stdout.write(options.json ? `${JSON.stringify(batch)}\n` : statusReport(batch));
-    done(TERMINAL.includes(batch.status) ? exitCodeOf(batch) : EXIT.ok);
+    done(isTerminal(batch.status) ? exitCodeOf(batch) : EXIT.ok);
   });
 }

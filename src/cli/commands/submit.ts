@@ -4,8 +4,8 @@ import { statSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { BatchObject } from '../client.js';
 import { CliError, EXIT } from '../errors.js';
-import { type CommonOptions, clientFor, resumeCommand, withCommonOptions } from '../options.js';
-import { watchBatch } from '../watch.js';
+import { type CommonOptions, clientFor, withCommonOptions } from '../options.js';
+import { printOrWatch } from '../watch.js';
 
 interface SubmitOptions extends CommonOptions {
   endpoint?: string;
@@ -45,12 +45,6 @@ export function submitCommand(program: Command, done: (code: number) => void): v
         ...(options.mode ? { mode: options.mode } : {}),
       },
     });
-    if (!(options.watch || options.out)) {
-      process.stdout.write(options.json ? `${JSON.stringify(batch)}\n` : `${batch.id}\n`);
-      return done(EXIT.ok);
-    }
-    if (!options.json) process.stdout.write(`Created ${batch.id} from ${file} (${uploaded.id})\n`);
-    const resume = resumeCommand(client, batch.id, options.out);
-    done(await watchBatch(client, batch.id, { json: options.json, out: options.out, resume }));
+    done(await printOrWatch(client, batch, `${file} (${uploaded.id})`, options));
   });
 }

@@ -1,16 +1,12 @@
 // The key is checked before a GraphQL body is read: an onRequest hook admits POST callers
-// (JSON, SSE and multipart alike) and caps JSON bodies at 1 MB by their declared length, so a
-// caller without a key never makes the server read, parse or validate a document. GET requests
-// carry no body; they are admitted in the context (GraphiQL's page itself needs no key).
+// (JSON, SSE and multipart alike), so a caller without a key never makes the server read, parse or
+// validate a document. GET requests carry no body; they are admitted in the context (GraphiQL's
+// page itself needs no key). Yoga caps JSON bodies (see yoga.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../domain/errors.js';
+import type { AppError } from '../../domain/errors.js';
 import { credentialsOf } from '../auth.js';
-import { JSON_BODY_LIMIT_BYTES } from '../body-limit.js';
 import type { AppContext } from '../context.js';
 import { findAppError, requestError } from './errors.js';
-
-const isMultipart = (req: FastifyRequest) =>
-  (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 
 /** A refusal as Yoga would have answered it: an `errors` body (or an SSE `next` + `complete`) with its status. */
 function sendRefusal(req: FastifyRequest, reply: FastifyReply, appError: AppError): FastifyReply {
@@ -37,14 +33,6 @@ export function admitBeforeBody(app: FastifyInstance, ctx: AppContext): void {
       const appError = findAppError(error);
       if (!appError) throw error;
       return sendRefusal(req, reply, appError);
-    }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (!isMultipart(req) && declared > JSON_BODY_LIMIT_BYTES) {
-      const tooLarge = new AppError(
-        'payload_too_large',
-        `A GraphQL request body is at most ${JSON_BODY_LIMIT_BYTES} bytes.`,
-      );
-      return sendRefusal(req, reply, tooLarge);
     }
   });
 }

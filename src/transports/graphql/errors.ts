@@ -1,11 +1,12 @@
 // Errors of the GraphQL transport, mapped in this one place: AppError → GraphQLError with
-// `extensions.code` (resolver errors, via Yoga's maskError), admission failures → request errors
-// with an HTTP status (401, 429 + Retry-After), and HTTP-level failures before Yoga runs (CSRF,
-// malformed multipart, oversized uploads) → a GraphQL-shaped JSON body.
+// `extensions.code` (resolver errors, via Yoga's maskError), admission failures and Yoga's body
+// limit → request errors with an HTTP status (401, 429 + Retry-After, 413), and HTTP-level failures
+// before Yoga runs (CSRF, malformed multipart, oversized uploads) → a GraphQL-shaped JSON body.
 import type { FastifyReply } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { AppError, type AppErrorCode, asAppError } from '../../domain/errors.js';
+import { JSON_BODY_LIMIT_BYTES } from '../body-limit.js';
 import { HTTP_STATUS, retryAfterSeconds } from '../http-status.js';
 
 const CODE: Record<AppErrorCode, string> = {
@@ -52,8 +53,21 @@ function toGraphQLError(error: AppError, located?: GraphQLError): GraphQLError {
   });
 }
 
-/** Yoga's `maskError`: domain errors keep their message and code; anything unexpected is masked. */
+/** Yoga's refusal of a body over `maxRequestBodySize`, by its declared length or as it streamed in. */
+export function isBodyTooLarge(error: unknown): boolean {
+  return error instanceof GraphQLError && error.extensions.code === 'REQUEST_ENTITY_TOO_LARGE';
+}
+
+/**
+ * Yoga's `maskError`: domain errors keep their message and code, a body over the limit is
+ * PAYLOAD_TOO_LARGE (413) as on the other faces, and anything unexpected is masked.
+ */
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  if (isBodyTooLarge(error)) {
+    return requestError(
+      new AppError('payload_too_large', `A GraphQL request body is at most ${JSON_BODY_LIMIT_BYTES} bytes.`),
+    );
+  }
   const appError = findAppError(error);
   if (appError) return toGraphQLError(appError, error instanceof GraphQLError ? error : undefined);
   return yogaMaskError(error, message, isDev);

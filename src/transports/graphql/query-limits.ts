@@ -12,17 +12,18 @@ import {
   type GraphQLSchema,
   getNamedType,
   getNullableType,
+  getOperationAST,
   isListType,
   isObjectType,
   Kind,
-  type OperationDefinitionNode,
   type SelectionSetNode,
   valueFromASTUntyped,
+  visit,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export const MAX_DEPTH = 12;
-export const MAX_ALIASES = 30;
+const MAX_ALIASES = 30;
 
 /** Items a list field is assumed to return when the query does not say (`first` is the page size). */
 const LIST_SIZES: Record<string, number> = {
@@ -142,26 +143,16 @@ export function shapeError(schema: GraphQLSchema, document: DocumentNode): Graph
     const depth = depthOf(walk, definition.selectionSet);
     if (depth > MAX_DEPTH) return tooComplex(`The query is ${depth} fields deep; at most ${MAX_DEPTH} are allowed.`);
   }
+  // Every aliased field written in the document: all operations and fragments, each counted once.
   let aliases = 0;
-  const count = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) count(item);
-      return;
-    }
-    const n = node as { kind?: string; alias?: unknown };
-    if (n.kind === Kind.FIELD && n.alias) aliases++;
-    for (const [key, value] of Object.entries(node)) if (key !== 'loc') count(value);
-  };
-  count(document.definitions);
+  visit(document, {
+    Field(field) {
+      if (field.alias) aliases++;
+    },
+  });
   return aliases > MAX_ALIASES
     ? tooComplex(`The query uses ${aliases} aliases; at most ${MAX_ALIASES} are allowed.`)
     : null;
-}
-
-function operationOf(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-  return name ? operations.find((o) => o.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
 }
 
 /** The operation's estimated cost, or null when there is no single operation to judge. */
@@ -171,14 +162,8 @@ export function operationCost(
   operationName?: string | null,
   variables?: Record<string, unknown> | null,
 ): number | null {
-  const operation = operationOf(document, operationName);
-  const root =
-    operation &&
-    (operation.operation === 'query'
-      ? schema.getQueryType()
-      : operation.operation === 'mutation'
-        ? schema.getMutationType()
-        : schema.getSubscriptionType());
+  const operation = getOperationAST(document, operationName);
+  const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return null;
   const walk = newWalk(schema, document, variables ?? {});
   return costOf(walk, operation.selectionSet, root, 1);

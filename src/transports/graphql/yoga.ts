@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { JSON_BODY_LIMIT_BYTES } from '../body-limit.js';
 import type { AppContext } from '../context.js';
 import { createContext, type GraphQLContext, type InitialContext } from './context.js';
-import { findAppError, maskError } from './errors.js';
+import { findAppError, isBodyTooLarge, maskError } from './errors.js';
 import { offlineGraphiQL } from './graphiql.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { schema } from './schema.js';
@@ -17,14 +17,14 @@ export type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
 export const GRAPHQL_PATH = '/graphql';
 
-/** Yoga's log lines through pino; domain errors (NOT_FOUND, …) are answers, not server errors. */
+/** Yoga's log lines through pino; domain errors (NOT_FOUND, …) and oversized bodies are answers, not server errors. */
 function yogaLogger(log: Logger) {
   return {
     debug: () => {},
     info: (...args: unknown[]) => log.info({ args }, 'graphql'),
     warn: (...args: unknown[]) => log.warn({ args }, 'graphql'),
     error: (error: unknown, ...args: unknown[]) =>
-      findAppError(error)
+      findAppError(error) || isBodyTooLarge(error)
         ? log.debug({ err: error }, 'graphql domain error')
         : log.error({ err: error, args }, 'graphql error'),
   };
@@ -37,7 +37,8 @@ export function createGraphQLServer(app: AppContext): Yoga {
     context: (initial) => createContext(app, initial as InitialContext),
     maskedErrors: { maskError },
     multipart: false,
-    // JSON bodies (also chunked ones, whose length is not declared); uploads are parsed before Yoga.
+    // JSON bodies, refused by a declared length before reading or counted as a chunked one streams
+    // in (maskError answers PAYLOAD_TOO_LARGE); uploads are parsed before Yoga.
     maxRequestBodySize: JSON_BODY_LIMIT_BYTES,
     graphiql: {
       title: 'batchgate GraphQL',

@@ -7,7 +7,7 @@ import { JSONParser } from '@streamparser/json';
 import { AppError } from '../../domain/errors.js';
 
 /** The top-level fields collected besides `requests` (OpenAI's snake_case names). */
-export const CREATE_BATCH_FIELDS = [
+const CREATE_BATCH_FIELDS = [
   'input_file_id',
   'endpoint',
   'completion_window',

@@ -14,7 +14,7 @@ import { modelRoutes } from './models.js';
 import { webhookRoutes } from './webhooks.js';
 
 /** Where the Files and Batches routes are served: OpenAI's `/v1` and TrueFoundry's gateway path. */
-export const OPENAI_PREFIXES = ['/v1', '/api/llm/api/inference/openai'] as const;
+const OPENAI_PREFIXES = ['/v1', '/api/llm/api/inference/openai'] as const;
 
 /** Every route registered in `scope` admits its caller (authenticated, rate-limited) before its body is read. */
 function gated(scope: FastifyInstance, ctx: AppContext): void {

@@ -1,7 +1,7 @@
 // What happens before tRPC itself runs: POST requests (mutations, batched calls) are admitted in
 // onRequest, before their body is read, and a body over the 1 MB limit is refused while it is
-// read. Both refusals are answered in tRPC's own error shape (an array for a batch), formatted by
-// the router's error formatter like any other error. GET requests carry no body and are admitted
+// read. Both refusals reach the scope's error handler and are answered in tRPC's own error shape
+// (an array for a batch), formatted by the router's error formatter like any other error. GET requests carry no body and are admitted
 // in the context.
 
 import { TRPCError } from '@trpc/server';
@@ -9,8 +9,7 @@ import { getErrorShape, getHTTPStatusCodeFromError } from '@trpc/server/unstable
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { credentialsOf } from '../auth.js';
 import type { AppContext } from '../context.js';
-import { retryAfterSeconds } from '../http-status.js';
-import { toTRPCError } from './errors.js';
+import { retryAfterHeaders, toTRPCError } from './errors.js';
 import { appRouter } from './router.js';
 
 function sendRefusal(req: FastifyRequest, reply: FastifyReply, prefix: string, error: TRPCError): FastifyReply {
@@ -27,12 +26,12 @@ function sendRefusal(req: FastifyRequest, reply: FastifyReply, prefix: string, e
       ctx: undefined,
     }),
   }));
-  const retryAfterMs = shapes[0]?.error.data.retryAfterMs;
-  if (retryAfterMs) reply.header('retry-after', retryAfterSeconds(retryAfterMs));
+  const headers = retryAfterHeaders([error]);
+  if (headers) reply.headers(headers);
   return reply.status(getHTTPStatusCodeFromError(error)).send(batch ? shapes : shapes[0]);
 }
 
-/** Fastify's own failures in this scope (an oversized or malformed body) as tRPC errors. */
+/** Failures before tRPC runs (a refused admission, Fastify's oversized or malformed body) as tRPC errors. */
 function fastifyFailure(error: { statusCode?: number; message: string }): TRPCError {
   if (error.statusCode === 413) {
     return new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 1 MB.' });
@@ -44,13 +43,9 @@ function fastifyFailure(error: { statusCode?: number; message: string }): TRPCEr
 }
 
 export function admitBeforeBody(app: FastifyInstance, ctx: AppContext, prefix: string): void {
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', async (req) => {
     if (req.method !== 'POST') return;
-    try {
-      req.caller = await ctx.gate.admit(credentialsOf(req));
-    } catch (error) {
-      return sendRefusal(req, reply, prefix, toTRPCError(error));
-    }
+    req.caller = await ctx.gate.admit(credentialsOf(req));
   });
   app.setErrorHandler((error, req, reply) => {
     const trpcError = fastifyFailure(error as { statusCode?: number; message: string });

@@ -13,7 +13,7 @@ import { type AppRouter, appRouter } from './router.js';
 const PREFIX = '/trpc';
 
 /** The most calls one batched request may carry; more is a 400 BAD_REQUEST. */
-export const MAX_BATCH_SIZE = 10;
+const MAX_BATCH_SIZE = 10;
 
 export async function trpcPlugin(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const closing = new AbortController();

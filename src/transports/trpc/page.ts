@@ -2,16 +2,14 @@
 // the cursor is the last object's id, or for per-line results the last line's index.
 import type { Page } from '../../domain/page.js';
 
-export interface CursorPage<T, Cursor = string> {
+export interface CursorPage<T, Cursor> {
   items: T[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: Cursor | null;
 }
 
-export function toCursorPage<T extends { id: string }>(page: Page<T>): CursorPage<T> {
-  return { items: page.data, nextCursor: page.hasMore ? (page.data.at(-1)?.id ?? null) : null };
-}
-
-export function toIndexPage<T extends { index: number }>(page: Page<T>): CursorPage<T, number> {
-  return { items: page.data, nextCursor: page.hasMore ? (page.data.at(-1)?.index ?? null) : null };
+/** The page as `{items, nextCursor}`: the next cursor is `cursorOf` its last item while there are more. */
+export function toCursorPage<T, Cursor>(page: Page<T>, cursorOf: (item: T) => Cursor): CursorPage<T, Cursor> {
+  const last = page.data.at(-1);
+  return { items: page.data, nextCursor: page.hasMore && last !== undefined ? cursorOf(last) : null };
 }

@@ -1,10 +1,9 @@
 // Create a batch from a JSONL file, chosen or dropped: upload it (REST, purpose "batch"), then
-// `batches.create` with the endpoint named by the first line and the chosen mode (where its lines
-// run: automatically, all through providers' batch APIs, or all sent by batchgate itself).
+// `batches.create` with the chosen mode (where its lines run: automatically, all through providers'
+// batch APIs, or all sent by batchgate itself); the gateway reads the endpoint from the first line.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type DragEvent, type FormEvent, useRef, useState } from 'react';
 import { ErrorBanner } from '../components/error-banner.js';
-import { inferEndpoint } from '../jsonl.js';
 import { uploadBatchInput } from '../rest.js';
 import { Link, paths } from '../router.js';
 import { type Batch, useTRPC } from '../trpc.js';
@@ -31,12 +30,10 @@ export function CreateBatch({ apiKey }: { apiKey: string }) {
     setCreated(null);
     try {
       setStage('uploading');
-      const endpoint = await inferEndpoint(file);
       const uploaded = await uploadBatchInput(apiKey, file);
       setStage('creating');
       const batch = await createBatch.mutateAsync({
         inputFileId: uploaded.id,
-        endpoint,
         jobName: jobName.trim() || undefined,
         mode,
       });

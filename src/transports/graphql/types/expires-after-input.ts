@@ -2,7 +2,7 @@
 // after its creation. Validated by the domain's ExpiresAfter schema.
 import { builder } from '../builder.js';
 
-export const ExpiresAfterAnchor = builder.enumType('ExpiresAfterAnchor', {
+const ExpiresAfterAnchor = builder.enumType('ExpiresAfterAnchor', {
   values: { CREATED_AT: { value: 'created_at', description: "The file's creation time." } } as const,
 });
 

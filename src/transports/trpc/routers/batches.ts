@@ -10,7 +10,7 @@ import { RetryBatchInput, retryBatch } from '../../../domain/batches/retry-batch
 import { ObjectId } from '../../../domain/ids.js';
 import { batchUpdates, OnUpdateInput } from '../batch-updates.js';
 import { authedProcedure, router } from '../init.js';
-import { toCursorPage, toIndexPage } from '../page.js';
+import { toCursorPage } from '../page.js';
 
 /** Newest first; `cursor` is the previous page's `nextCursor`. The domain bounds `limit` (1..100, default 20). */
 const ListInput = z
@@ -40,15 +40,17 @@ export const batchesRouter = router({
         after: input.cursor ?? undefined,
         status: input.status,
       }),
+      (batch) => batch.id,
     ),
   ),
   results: authedProcedure.input(ResultsInput).query(async ({ ctx, input }) =>
-    toIndexPage(
+    toCursorPage(
       await batchResults(ctx.deps, ctx.caller, {
         id: input.id,
         limit: input.limit,
         after: input.cursor ?? undefined,
       }),
+      (result) => result.index,
     ),
   ),
   cancel: authedProcedure

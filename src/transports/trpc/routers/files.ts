@@ -21,7 +21,7 @@ export const filesRouter = router({
   list: authedProcedure
     .input(ListInput)
     .query(async ({ ctx, input: { cursor, ...rest } }) =>
-      toCursorPage(await listFiles(ctx.deps, ctx.caller, { ...rest, after: cursor ?? undefined })),
+      toCursorPage(await listFiles(ctx.deps, ctx.caller, { ...rest, after: cursor ?? undefined }), (file) => file.id),
     ),
   get: authedProcedure.input(GetFileInput).query(({ ctx, input }) => getFile(ctx.deps, ctx.caller, input)),
   delete: authedProcedure.input(DeleteFileInput).mutation(({ ctx, input }) => deleteFile(ctx.deps, ctx.caller, input)),

@@ -27,6 +27,9 @@ export const webhooksRouter = router({
   deliveries: authedProcedure
     .input(DeliveriesInput)
     .query(async ({ ctx, input: { cursor, ...rest } }) =>
-      toCursorPage(await listWebhookDeliveries(ctx.deps, ctx.caller, { ...rest, after: cursor ?? undefined })),
+      toCursorPage(
+        await listWebhookDeliveries(ctx.deps, ctx.caller, { ...rest, after: cursor ?? undefined }),
+        (delivery) => delivery.id,
+      ),
     ),
 });

@@ -57,12 +57,16 @@ async function stored(fileId: string) {
 const requestRows = async (batchId: string) =>
   (await gw.deps.db.select({ n: count() }).from(batchRequests).where(eq(batchRequests.batchId, batchId)))[0]!.n;
 
-/** Upload through the REST multipart form as OpenAI's SDKs send it, with raw `expires_after[…]` parts. */
-async function uploadForm(fields: Record<string, string>) {
+/**
+ * Upload through the REST multipart form as OpenAI's SDKs send it, with raw `expires_after[…]` parts
+ * (`late` ones after the file part).
+ */
+async function uploadForm(fields: Record<string, string>, late: Record<string, string> = {}) {
   const form = new FormData();
   form.append('purpose', 'batch');
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob(['{"a":1}\n']), 'in.jsonl');
+  for (const [name, value] of Object.entries(late)) form.append(name, value);
   return fetch(`${gw.url}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
 }
 
@@ -123,6 +127,35 @@ describe('expires_after on upload', () => {
     const body = await ok.json();
     expect(body.expires_at).toBe(body.created_at + 2592000);
     expect((await client.files.list()).data.length).toBe(before + 1);
+  });
+
+  it('refuses any other expires_after field with a 400 saying how to send it, before or after the file, and keeps nothing', async () => {
+    const before = (await client.files.list()).data.length;
+    const cases: [Record<string, string>, Record<string, string>, string][] = [
+      [{ expires_after: '{"anchor":"created_at","seconds":5}' }, {}, 'expires_after'],
+      [{}, { expires_after: 'banana' }, 'expires_after'],
+      [
+        { 'expires_after[anchor]': 'created_at', 'expires_after[seconds]': '3600', 'expires_after[days]': '1' },
+        {},
+        'expires_after[days]',
+      ],
+      [{ 'expires_after[anchor]': 'created_at' }, { 'expires_after[]': '3600' }, 'expires_after[]'],
+      [{ 'expires_after[Seconds]': '3600' }, {}, 'expires_after[Seconds]'],
+    ];
+    for (const [fields, late, param] of cases) {
+      const res = await uploadForm(fields, late);
+      expect(res.status, param).toBe(400);
+      const { error } = await res.json();
+      expect(error).toMatchObject({ type: 'invalid_request_error', param });
+      expect(error.message).toContain("'expires_after[anchor]' and 'expires_after[seconds]'");
+    }
+    expect((await client.files.list()).data.length).toBe(before);
+    const [uploading] = await gw.deps.db.select({ n: count() }).from(files).where(eq(files.status, 'uploading'));
+    expect(uploading!.n).toBe(0);
+    // Other fields the gateway does not know are still let through, as before.
+    const other = await uploadForm({ note: 'x', expires_afterwards: 'soon' });
+    expect(other.status).toBe(200);
+    expect((await other.json()).expires_at).toBeNull();
   });
 });
 

@@ -21,12 +21,12 @@ const CODE: Partial<Record<AppErrorCode, string>> = {
 
 /**
  * REST speaks snake_case: `inputFileId` in a domain error is `input_file_id` to an OpenAI client.
- * Only the field name changes; a nested path (`metadata.myKey`) keeps the client's own keys.
+ * Only the field name changes; what follows it (`metadata.myKey`, `expires_after[Key]`) is the
+ * client's own keys.
  */
 function snake(param: string | null): string | null {
   if (!param) return param;
-  const [field = '', ...rest] = param.split('.');
-  return [field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), ...rest].join('.');
+  return param.replace(/^\w+/, (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
 }
 
 export interface OpenAIError {

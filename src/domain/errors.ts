@@ -14,11 +14,19 @@ export type AppErrorCode =
   | 'rate_limited'
   | 'unavailable';
 
+/** How an invalid field reads, with `param` named as the face names it: "Invalid 'x.y': reason". */
+export const invalidFieldMessage = (param: string, reason: string): string => `Invalid '${param}': ${reason}`;
+
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    readonly options: { param?: string | null; retryAfterMs?: number } = {},
+    readonly options: {
+      param?: string | null;
+      /** Why `param` is invalid, when the message is `invalidFieldMessage(param, reason)`. */
+      reason?: string;
+      retryAfterMs?: number;
+    } = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -45,12 +53,19 @@ export function asAppError(error: unknown): AppError | undefined {
 
 export const notFound = (what: string, id: string) => new AppError('not_found', `No ${what} found with id '${id}'.`);
 
+/**
+ * An `invalid_request` for the field `param` (the domain's names: `outputExpiresAfter.seconds`). The
+ * reason is kept apart so that a face naming fields otherwise (REST: snake_case) words it anew.
+ */
+export function invalidField(param: string, reason: string): AppError {
+  return new AppError('invalid_request', invalidFieldMessage(param, reason), { param, reason });
+}
+
 /** Parse with a zod schema; the first issue becomes an `invalid_request` naming its parameter. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const param = issue.path.length > 0 ? issue.path.map(String).join('.') : null;
-  const message = param ? `Invalid '${param}': ${issue.message}` : issue.message;
-  throw new AppError('invalid_request', message, { param });
+  if (issue.path.length > 0) throw invalidField(issue.path.map(String).join('.'), issue.message);
+  throw new AppError('invalid_request', issue.message, { param: null });
 }

@@ -57,12 +57,16 @@ async function stored(fileId: string) {
 const requestRows = async (batchId: string) =>
   (await gw.deps.db.select({ n: count() }).from(batchRequests).where(eq(batchRequests.batchId, batchId)))[0]!.n;
 
-/** Upload through the REST multipart form as OpenAI's SDKs send it, with raw `expires_after[…]` parts. */
-async function uploadForm(fields: Record<string, string>) {
+/**
+ * Upload through the REST multipart form as OpenAI's SDKs send it, with raw `expires_after[…]` parts
+ * (`late` ones after the file part).
+ */
+async function uploadForm(fields: Record<string, string>, late: Record<string, string> = {}) {
   const form = new FormData();
   form.append('purpose', 'batch');
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob(['{"a":1}\n']), 'in.jsonl');
+  for (const [name, value] of Object.entries(late)) form.append(name, value);
   return fetch(`${gw.url}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
 }
 
@@ -116,13 +120,43 @@ describe('expires_after on upload', () => {
     for (const [fields, param] of cases) {
       const res = await uploadForm(fields);
       expect(res.status, JSON.stringify(fields)).toBe(400);
-      expect((await res.json()).error).toMatchObject({ type: 'invalid_request_error', param });
+      const message = expect.stringContaining(`Invalid '${param}': `);
+      expect((await res.json()).error).toMatchObject({ type: 'invalid_request_error', param, message });
     }
     const ok = await uploadForm({ 'expires_after[anchor]': 'created_at', 'expires_after[seconds]': '2592000' });
     expect(ok.status).toBe(200);
     const body = await ok.json();
     expect(body.expires_at).toBe(body.created_at + 2592000);
     expect((await client.files.list()).data.length).toBe(before + 1);
+  });
+
+  it('refuses any other expires_after field with a 400 saying how to send it, before or after the file, and keeps nothing', async () => {
+    const before = (await client.files.list()).data.length;
+    const cases: [Record<string, string>, Record<string, string>, string][] = [
+      [{ expires_after: '{"anchor":"created_at","seconds":5}' }, {}, 'expires_after'],
+      [{}, { expires_after: 'banana' }, 'expires_after'],
+      [
+        { 'expires_after[anchor]': 'created_at', 'expires_after[seconds]': '3600', 'expires_after[days]': '1' },
+        {},
+        'expires_after[days]',
+      ],
+      [{ 'expires_after[anchor]': 'created_at' }, { 'expires_after[]': '3600' }, 'expires_after[]'],
+      [{ 'expires_after[Seconds]': '3600' }, {}, 'expires_after[Seconds]'],
+    ];
+    for (const [fields, late, param] of cases) {
+      const res = await uploadForm(fields, late);
+      expect(res.status, param).toBe(400);
+      const { error } = await res.json();
+      expect(error).toMatchObject({ type: 'invalid_request_error', param });
+      expect(error.message).toContain("'expires_after[anchor]' and 'expires_after[seconds]'");
+    }
+    expect((await client.files.list()).data.length).toBe(before);
+    const [uploading] = await gw.deps.db.select({ n: count() }).from(files).where(eq(files.status, 'uploading'));
+    expect(uploading!.n).toBe(0);
+    // Other fields the gateway does not know are still let through, as before.
+    const other = await uploadForm({ note: 'x', expires_afterwards: 'soon' });
+    expect(other.status).toBe(200);
+    expect((await other.json()).expires_at).toBeNull();
   });
 });
 
@@ -178,15 +212,23 @@ describe('output_expires_after on batch create', () => {
     expect(await stored(done.error_file_id!)).toEqual({ chunks: 0, deleted: true });
   });
 
-  it('refuses a bad output_expires_after with a 400 naming the field', async () => {
+  it('refuses a bad output_expires_after with a 400 naming the field (in snake_case, in param and message)', async () => {
     const file = await client.files.create({
       file: await toFile(Buffer.from(toJsonl(lines(1))), 'a.jsonl'),
       purpose: 'batch',
     });
-    for (const [policy, param] of [
-      [{ anchor: 'created_at', seconds: 60 }, 'output_expires_after.seconds'],
-      [{ anchor: 'expires_at', seconds: HOUR }, 'output_expires_after.anchor'],
-      [{ seconds: HOUR }, 'output_expires_after.anchor'],
+    for (const [policy, param, message] of [
+      [
+        { anchor: 'created_at', seconds: 60 },
+        'output_expires_after.seconds',
+        "Invalid 'output_expires_after.seconds': must be at least 3600 (one hour)",
+      ],
+      [
+        { anchor: 'expires_at', seconds: HOUR },
+        'output_expires_after.anchor',
+        "Invalid 'output_expires_after.anchor': must be 'created_at'",
+      ],
+      [{ seconds: HOUR }, 'output_expires_after.anchor', "Invalid 'output_expires_after.anchor': must be 'created_at'"],
     ] as const) {
       const res = await rest('/v1/batches', {
         method: 'POST',
@@ -197,7 +239,7 @@ describe('output_expires_after on batch create', () => {
         }),
       });
       expect(res.status).toBe(400);
-      expect((await res.json()).error.param).toBe(param);
+      expect((await res.json()).error).toMatchObject({ param, message });
     }
   });
 });
@@ -221,7 +263,11 @@ describe('retention on GraphQL and tRPC', () => {
     const create = `mutation($input: CreateBatchInput!) { createBatch(input: $input) { id } }`;
     const input = { inputFileId: uploaded.id, endpoint: '/v1/chat/completions' };
     const bad = await gql(gw.url, key, create, { input: { ...input, outputExpiresAfter: { seconds: 10 } } });
-    expect(bad.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(bad.body.errors?.[0]).toMatchObject({
+      // GraphQL names the field as its schema does.
+      message: "Invalid 'outputExpiresAfter.seconds': must be at least 3600 (one hour)",
+      extensions: { code: 'BAD_USER_INPUT', param: 'outputExpiresAfter.seconds' },
+    });
     const made = await gql(gw.url, key, create, { input: { ...input, outputExpiresAfter: { seconds: 5 * HOUR } } });
     const done = await untilTerminal(client, made.body.data!.createBatch.id);
     const read = await gql(gw.url, key, 'query($id: ID!) { batch(id: $id) { outputFile { createdAt expiresAt } } }', {
@@ -251,6 +297,9 @@ describe('retention on GraphQL and tRPC', () => {
         endpoint: '/v1/chat/completions',
         outputExpiresAfter: { anchor: 'created_at', seconds: 2592001 },
       }),
-    ).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    ).rejects.toMatchObject({
+      message: "Invalid 'outputExpiresAfter.seconds': must be at most 2592000 (30 days)",
+      data: { code: 'BAD_REQUEST', param: 'outputExpiresAfter.seconds' },
+    });
   });
 });

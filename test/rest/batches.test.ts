@@ -390,6 +390,45 @@ describe('validation', () => {
     expect(malformed.status).toBe(400);
     await expect(client.batches.retrieve("batch_1'; drop table batches; --")).rejects.toMatchObject({ status: 404 });
   });
+
+  it('names a bad field in the message as in param, the way the request spells it', async () => {
+    const file = await upload(client, [chatLine('a', 'x')]);
+    const base = { input_file_id: file.id, endpoint: '/v1/chat/completions' };
+    const cases: [Record<string, unknown>, string, string][] = [
+      [
+        { endpoint: '/v1/chat/completions' },
+        'input_file_id',
+        "Invalid 'input_file_id': give exactly one of an input file id or inline requests",
+      ],
+      [
+        { ...base, output_expires_after: { anchor: 'created_at', seconds: 60 } },
+        'output_expires_after.seconds',
+        "Invalid 'output_expires_after.seconds': must be at least 3600 (one hour)",
+      ],
+      [
+        { ...base, output_expires_after: { seconds: 3600 } },
+        'output_expires_after.anchor',
+        "Invalid 'output_expires_after.anchor': must be 'created_at'",
+      ],
+      [
+        { ...base, completion_window: '48h' },
+        'completion_window',
+        "Invalid 'completion_window': only '24h' is supported",
+      ],
+      [{ ...base, job_name: 'j'.repeat(257) }, 'job_name', "Invalid 'job_name': is at most 256 characters"],
+      // The client's own metadata keys are kept as sent.
+      [
+        { ...base, metadata: { myKey: 'v'.repeat(513) } },
+        'metadata.myKey',
+        "Invalid 'metadata.myKey': metadata values are at most 512 characters",
+      ],
+    ];
+    for (const [body, param, message] of cases) {
+      const res = await rest('/v1/batches', { method: 'POST', body: JSON.stringify(body) });
+      expect(res.status, param).toBe(400);
+      expect((await res.json()).error).toEqual({ type: 'invalid_request_error', param, message, code: null });
+    }
+  });
 });
 
 describe('tenancy', () => {

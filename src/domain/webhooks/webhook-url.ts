@@ -1,11 +1,11 @@
 // What an endpoint URL must be: absolute http(s), no credentials, and (unless private targets are
 // allowed) not an IP literal in a refused range. Host names are checked when a delivery resolves them.
-import { AppError } from '../errors.js';
+import { invalidField } from '../errors.js';
 import { blockedAddressKind, ipLiteralOf, refusedLiteral } from './address-policy.js';
 
 const MAX_URL_LENGTH = 2048;
 
-const invalid = (message: string) => new AppError('invalid_request', `Invalid 'url': ${message}`, { param: 'url' });
+const invalid = (reason: string) => invalidField('url', reason);
 
 /** The URL as it will be stored and called (normalized by the WHATWG parser). */
 export function checkWebhookUrl(raw: string, allowPrivateUrls: boolean): string {

@@ -1,7 +1,7 @@
 // AppError (and Fastify's own errors) → OpenAI's error shape, in one place:
 // {"error":{"message","type","param","code"}} with the matching HTTP status.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type AppErrorCode, asAppError } from '../../domain/errors.js';
+import { type AppError, type AppErrorCode, asAppError, invalidFieldMessage } from '../../domain/errors.js';
 import { HTTP_STATUS, retryAfterSeconds } from '../http-status.js';
 
 const TYPE: Partial<Record<AppErrorCode, string>> = {
@@ -20,13 +20,21 @@ const CODE: Partial<Record<AppErrorCode, string>> = {
 };
 
 /**
- * REST speaks snake_case: `inputFileId` in a domain error is `input_file_id` to an OpenAI client.
- * Only the field name changes; a nested path (`metadata.myKey`) keeps the client's own keys.
+ * REST speaks snake_case: `inputFileId` in a domain error is `input_file_id` to an OpenAI client,
+ * in `param` and in the message alike. Only the field name changes; what follows it
+ * (`metadata.myKey`, `expires_after[Key]`) is the client's own keys.
  */
-function snake(param: string | null): string | null {
-  if (!param) return param;
-  const [field = '', ...rest] = param.split('.');
-  return [field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), ...rest].join('.');
+const snake = (param: string): string =>
+  param.replace(/^\w+/, (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+
+/** The message and param of an error as REST shows them. */
+function restWording(error: AppError): { message: string; param: string | null } {
+  const param = error.param === null ? null : snake(error.param);
+  const { reason } = error.options;
+  return {
+    message: param !== null && reason !== undefined ? invalidFieldMessage(param, reason) : error.message,
+    param,
+  };
 }
 
 export interface OpenAIError {
@@ -43,10 +51,11 @@ export function sendError(reply: FastifyReply, error: unknown, request?: Fastify
     if (appError.options.retryAfterMs !== undefined) {
       reply.header('retry-after', retryAfterSeconds(appError.options.retryAfterMs));
     }
+    const { message, param } = restWording(appError);
     const body = openAIError(
-      appError.message,
+      message,
       TYPE[appError.code] ?? 'invalid_request_error',
-      snake(appError.param),
+      param,
       CODE[appError.code] ?? null,
     );
     return reply.status(HTTP_STATUS[appError.code]).send(body);

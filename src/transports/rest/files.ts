@@ -1,5 +1,5 @@
-// /v1/files — upload (multipart, streamed; optional `expires_after`), list, retrieve, content
-// (streamed), delete.
+// /v1/files — upload (multipart, streamed; optional `expires_after[anchor]` and
+// `expires_after[seconds]`), list, retrieve, content (streamed), delete.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
@@ -7,7 +7,7 @@ import { deleteFile } from '../../domain/files/delete-file.js';
 import { fileContent } from '../../domain/files/file-content.js';
 import { getFile } from '../../domain/files/get-file.js';
 import { listFiles } from '../../domain/files/list-files.js';
-import { type StoredUpload, storeUpload } from '../../domain/files/upload-file.js';
+import { type StoredUpload, storeUpload, type UploadSettlement } from '../../domain/files/upload-file.js';
 import type { AppContext } from '../context.js';
 import { bracketedObject } from './form-fields.js';
 import { toOpenAIFile, toOpenAIList } from './serialize.js';
@@ -21,6 +21,7 @@ export function fileRoutes(app: FastifyInstance, { deps }: AppContext): void {
     }
     const fields: Record<string, string> = {};
     let upload: StoredUpload | undefined;
+    let settlement: UploadSettlement;
     try {
       for await (const part of req.parts()) {
         if (part.type === 'field') {
@@ -31,12 +32,13 @@ export function fileRoutes(app: FastifyInstance, { deps }: AppContext): void {
           part.file.resume();
         }
       }
+      if (!upload) throw new AppError('invalid_request', "Missing required field 'file'.", { param: 'file' });
+      const expiresAfter = bracketedObject(fields, 'expires_after', ['anchor', 'seconds']) as never;
+      settlement = { purpose: fields.purpose, expiresAfter };
     } catch (error) {
       await upload?.abort().catch(() => {});
       throw error;
     }
-    if (!upload) throw new AppError('invalid_request', "Missing required field 'file'.", { param: 'file' });
-    const settlement = { purpose: fields.purpose, expiresAfter: bracketedObject(fields, 'expires_after') as never };
     return reply.status(200).send(toOpenAIFile(await upload.commit(settlement)));
   });
 

@@ -2,7 +2,7 @@
 // issues → BAD_REQUEST with a readable message, anything unexpected → a generic INTERNAL_SERVER_ERROR.
 
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
-import { AppError, type AppErrorCode, asAppError } from '../../domain/errors.js';
+import { AppError, type AppErrorCode, asAppError, invalidFieldMessage } from '../../domain/errors.js';
 import { retryAfterSeconds } from '../http-status.js';
 
 const CODES: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -30,7 +30,7 @@ function firstIssue(cause: unknown): { param: string | null; message: string } |
   if (!issue) return undefined;
   const param = (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || null;
   // Worded like the domain's own input errors: "Invalid 'metadata.k': …".
-  return { param, message: param ? `Invalid '${param}': ${issue.message}` : issue.message };
+  return { param, message: param ? invalidFieldMessage(param, issue.message) : issue.message };
 }
 
 /** Map anything thrown by a procedure (or by a subscription while it streams) to the TRPCError a client sees. */

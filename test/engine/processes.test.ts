@@ -4,59 +4,38 @@
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJsonl, submit } from '../support/batches.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database.js';
+import { onPostgres } from '../support/database.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
-import { startGateway, type TestGateway, writeConfigFile } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
-import { type ChildGateway, spawnGateway } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
+import { startWorkerDeployment, type WorkerDeployment } from '../support/worker-deployment.js';
 
 const CONCURRENCY = 8;
 
 describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 120_000 }, () => {
-  let db: TestDatabase;
   let upstream: FakeUpstream;
-  let api: TestGateway;
+  let deployment: WorkerDeployment;
   let client: OpenAI;
-  const children: ChildGateway[] = [];
-  const configFor = (apiKey: string) =>
-    writeConfigFile({
+  const worker = (apiKey: string) =>
+    deployment.worker({
       providers: {
         fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey, maxConcurrency: CONCURRENCY, maxRetries: 2 },
       },
       models: { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
-    }).path;
-
-  const worker = async (apiKey: string) => {
-    const child = await spawnGateway({ DATABASE_URL: db.url!, BATCHGATE_CONFIG: configFor(apiKey) }, [
-      '--role',
-      'worker',
-    ]).catch(async (error) => {
-      throw error;
     });
-    children.push(child);
-    return child;
-  };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     upstream = await startFakeUpstream({ latencyMs: 40 });
-    api = await startGateway({
-      database: db,
-      role: 'api',
-      config: {
-        providers: { fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, maxConcurrency: CONCURRENCY } },
-        models: { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
-      },
+    deployment = await startWorkerDeployment({
+      providers: { fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, maxConcurrency: CONCURRENCY } },
+      models: { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
     });
-    client = api.openai((await api.tenant()).key);
+    client = deployment.client;
   });
 
   afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill('SIGKILL')));
-    await api?.close();
+    await deployment?.close();
     await upstream?.close();
-    await db?.drop();
   });
 
   async function createBatch(prefix: string, n: number) {

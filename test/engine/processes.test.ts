@@ -102,11 +102,10 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     expect(redone).toBeLessThanOrEqual(2 * CONCURRENCY);
     expect(attemptsOf('crash').every(([, n]) => n <= 2)).toBe(true);
     const usage = (final as unknown as { usage: { input_tokens: number } }).usage;
-    const text = await (await client.files.content(final.output_file_id!)).text();
-    const tokens = text
-      .trim()
-      .split('\n')
-      .reduce((n, l) => n + JSON.parse(l).response.body.usage.prompt_tokens, 0);
+    const tokens = (await readJsonl(client, final.output_file_id)).reduce(
+      (n, l) => n + l.response!.body.usage.prompt_tokens,
+      0,
+    );
     expect(usage.input_tokens).toBe(tokens);
     await second.kill('SIGTERM');
   });

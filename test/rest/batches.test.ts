@@ -2,9 +2,8 @@
 // life of a batch, pagination, cancel, and the seed APIs' variants (GoModel inline requests and
 // results, TrueFoundry job_name, Mithril endpoint inference, DELETE and model-config).
 import type OpenAI from 'openai';
-import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upload as uploadLines } from '../support/batches.js';
+import { readJsonl, upload as uploadLines } from '../support/batches.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
@@ -153,11 +152,8 @@ describe('a batch from an uploaded file', () => {
       expect(counts.completed + counts.failed).toBe(60);
       expect(counts.completed).toBeGreaterThanOrEqual(4);
       expect(counts.completed).toBeLessThan(60);
-      const out = (await (await c.files.content(cancelled.output_file_id!)).text()).trim().split('\n');
-      const errs = (await (await c.files.content(cancelled.error_file_id!)).text())
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
+      const out = await readJsonl(c, cancelled.output_file_id);
+      const errs = await readJsonl(c, cancelled.error_file_id);
       expect(out).toHaveLength(counts.completed);
       expect(errs).toHaveLength(counts.failed);
       expect(errs[0]).toMatchObject({ response: null, error: { code: 'batch_cancelled' } });
@@ -256,11 +252,8 @@ describe('seed API variants', () => {
     const batch = await res.json();
     expect(batch).toMatchObject({ endpoint: '/v1/embeddings', completion_window: '24h' });
     const done = await until(client, batch.id, ['completed']);
-    const [line] = (await (await client.files.content(done.output_file_id!)).text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(line.response.body.data[0].embedding).toHaveLength(8);
+    const [line] = await readJsonl(client, done.output_file_id);
+    expect(line!.response!.body.data[0].embedding).toHaveLength(8);
 
     const slowFile = await upload(
       client,
@@ -296,7 +289,7 @@ describe('validation', () => {
     purpose: 'batch' | 'user_data' = 'batch',
     endpoint = '/v1/chat/completions',
   ) => {
-    const file = await client.files.create({ file: await toFile(Buffer.from(content), 'in.jsonl'), purpose });
+    const file = await uploadLines(client, content, 'in.jsonl', purpose);
     const batch = await client.batches.create({
       input_file_id: file.id,
       endpoint: endpoint as never,

@@ -3,7 +3,7 @@
 // stopped with SIGTERM drains and hands its work over without redoing anything upstream.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonl, submit } from '../support/batches.js';
+import { readJsonl, submit, untilStatus } from '../support/batches.js';
 import { onPostgres } from '../support/database.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { chatLine } from '../support/jsonl.js';
@@ -53,23 +53,13 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
 
   const outputIds = async (fileId: string) => (await readJsonl(client, fileId)).map((l) => l.custom_id);
 
-  /** Wait until the batch completes; returns it as it ended. */
-  const untilCompleted = (id: string, timeoutMs: number, what: string) =>
-    waitFor(
-      async () => {
-        const b = await client.batches.retrieve(id);
-        return b.status === 'completed' ? b : undefined;
-      },
-      { timeoutMs, what },
-    );
-
   const attemptsOf = (prefix: string) =>
     [...upstream.attempts.entries()].filter(([tag]) => tag.startsWith(`${prefix}-`));
 
   it('two workers finish one batch together, every line exactly once', async () => {
     const [a, b] = await Promise.all([worker('sk-worker-a'), worker('sk-worker-b')]);
     const { batch, ids } = await createBatch('pair', 400);
-    const final = await untilCompleted(batch.id, 60_000, 'batch completed by two workers');
+    const final = await untilStatus(client, batch.id, ['completed'], 60_000);
     expect(final.request_counts).toEqual({ total: 400, completed: 400, failed: 0 });
     expect((await outputIds(final.output_file_id!)).sort()).toEqual([...ids].sort());
     expect(attemptsOf('pair').every(([, n]) => n === 1)).toBe(true);
@@ -92,7 +82,7 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     expect(sentBeforeKill).toBeLessThan(300);
 
     const second = await worker('sk-crash-2');
-    const final = await untilCompleted(batch.id, 45_000, 'batch completed after the crash');
+    const final = await untilStatus(client, batch.id, ['completed'], 45_000);
     expect(final.request_counts).toEqual({ total: 300, completed: 300, failed: 0 });
     const out = await outputIds(final.output_file_id!);
     expect(out).toHaveLength(300);
@@ -119,7 +109,7 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     expect(await first.kill('SIGTERM')).toBe(0);
     const second = await worker('sk-drain-2');
     const startedAt = Date.now();
-    const final = await untilCompleted(batch.id, 45_000, 'batch completed after the handover');
+    const final = await untilStatus(client, batch.id, ['completed'], 45_000);
     // Released rows are claimable at once: no waiting for a lease to lapse.
     expect(Date.now() - startedAt).toBeLessThan(9_000);
     expect((await outputIds(final.output_file_id!)).sort()).toEqual([...ids].sort());

@@ -4,11 +4,11 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import OpenAI, { toFile } from 'openai';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatLine, toJsonl } from './support/jsonl.js';
+import { readJsonl, submit, untilTerminal } from './support/batches.js';
+import { chatLine } from './support/jsonl.js';
 import { type ChildGateway, spawnGateway } from './support/process.js';
-import { waitFor } from './support/wait.js';
 
 describe('npm start with no configuration', { timeout: 120_000 }, () => {
   let dir: string;
@@ -33,24 +33,10 @@ describe('npm start with no configuration', { timeout: 120_000 }, () => {
     const client = new OpenAI({ apiKey: admin, baseURL: `${child.url}/v1`, maxRetries: 0 });
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual(['mock-chat', 'mock-embedding', 'mock-moderation']);
-    const file = await client.files.create({
-      file: await toFile(Buffer.from(toJsonl([chatLine('a', 'hello'), chatLine('b', 'world')])), 'in.jsonl'),
-      purpose: 'batch',
-    });
-    const batch = await client.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
-    const done = await waitFor(async () => {
-      const b = await client.batches.retrieve(batch.id);
-      return b.status === 'completed' ? b : undefined;
-    });
-    const output = (await (await client.files.content(done.output_file_id!)).text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(output.map((l) => l.response.body.choices[0].message.content)).toEqual(['MOCK: hello', 'MOCK: world']);
+    const batch = await submit(client, [chatLine('a', 'hello'), chatLine('b', 'world')]);
+    const done = await untilTerminal(client, batch.id, 30_000);
+    const output = await readJsonl(client, done.output_file_id);
+    expect(output.map((l) => l.response!.body.choices[0].message.content)).toEqual(['MOCK: hello', 'MOCK: world']);
     expect(await child.kill('SIGTERM')).toBe(0);
   });
 });

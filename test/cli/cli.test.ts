@@ -4,12 +4,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, buildBin, runBin, start, workDir } from '../support/cli.js';
 import { type FakeGateway, faultLine as line, startFakeGateway } from '../support/fake-gateway.js';
 import { toJsonl } from '../support/jsonl.js';
+import { freePort } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
 
 let gw: FakeGateway;
@@ -114,11 +114,7 @@ describe('batchgate CLI', () => {
   });
 
   it('exits 3 when the gateway cannot be reached or refuses the key', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as { port: number };
-    await new Promise((resolve) => closed.close(resolve));
-    const unreachable = await cli('list', '--url', `http://127.0.0.1:${port}`);
+    const unreachable = await cli('list', '--url', `http://127.0.0.1:${await freePort()}`);
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toContain('Cannot reach the gateway');
     const refused = await cli('list', '--key', 'not-a-key');

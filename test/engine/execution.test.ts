@@ -4,7 +4,7 @@
 
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonl, submit, untilTerminal } from '../support/batches.js';
+import { readJsonl, submit, untilStatus, untilTerminal } from '../support/batches.js';
 import { MovableClock } from '../support/clock.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
@@ -150,9 +150,7 @@ describe('scheduling', () => {
       client,
       Array.from({ length: 1500 }, (_, i) => line(`big-${i}`, 'latency:20')),
     );
-    await waitFor(async () => (await client.batches.retrieve(big.id)).status === 'in_progress', {
-      what: 'big batch running',
-    });
+    await untilStatus(client, big.id, ['in_progress'], 30_000);
     const other = gw.openai((await gw.tenant()).key);
     const small = await runBatch(
       other,

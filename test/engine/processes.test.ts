@@ -3,60 +3,39 @@
 // stopped with SIGTERM drains and hands its work over without redoing anything upstream.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonl, submit } from '../support/batches.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database.js';
+import { readJsonl, submit, untilStatus } from '../support/batches.js';
+import { onPostgres } from '../support/database.js';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.js';
-import { startGateway, type TestGateway, writeConfigFile } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
-import { type ChildGateway, spawnGateway } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
+import { startWorkerDeployment, type WorkerDeployment } from '../support/worker-deployment.js';
 
 const CONCURRENCY = 8;
 
 describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 120_000 }, () => {
-  let db: TestDatabase;
   let upstream: FakeUpstream;
-  let api: TestGateway;
+  let deployment: WorkerDeployment;
   let client: OpenAI;
-  const children: ChildGateway[] = [];
-  const configFor = (apiKey: string) =>
-    writeConfigFile({
+  const worker = (apiKey: string) =>
+    deployment.worker({
       providers: {
         fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey, maxConcurrency: CONCURRENCY, maxRetries: 2 },
       },
       models: { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
-    }).path;
-
-  const worker = async (apiKey: string) => {
-    const child = await spawnGateway({ DATABASE_URL: db.url!, BATCHGATE_CONFIG: configFor(apiKey) }, [
-      '--role',
-      'worker',
-    ]).catch(async (error) => {
-      throw error;
     });
-    children.push(child);
-    return child;
-  };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     upstream = await startFakeUpstream({ latencyMs: 40 });
-    api = await startGateway({
-      database: db,
-      role: 'api',
-      config: {
-        providers: { fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, maxConcurrency: CONCURRENCY } },
-        models: { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
-      },
+    deployment = await startWorkerDeployment({
+      providers: { fake: { type: 'openai', baseUrl: `${upstream.url}/v1`, maxConcurrency: CONCURRENCY } },
+      models: { 'fake-chat': { provider: 'fake', inputPricePerMillion: 1, outputPricePerMillion: 2 } },
     });
-    client = api.openai((await api.tenant()).key);
+    client = deployment.client;
   });
 
   afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill('SIGKILL')));
-    await api?.close();
+    await deployment?.close();
     await upstream?.close();
-    await db?.drop();
   });
 
   async function createBatch(prefix: string, n: number) {
@@ -74,23 +53,13 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
 
   const outputIds = async (fileId: string) => (await readJsonl(client, fileId)).map((l) => l.custom_id);
 
-  /** Wait until the batch completes; returns it as it ended. */
-  const untilCompleted = (id: string, timeoutMs: number, what: string) =>
-    waitFor(
-      async () => {
-        const b = await client.batches.retrieve(id);
-        return b.status === 'completed' ? b : undefined;
-      },
-      { timeoutMs, what },
-    );
-
   const attemptsOf = (prefix: string) =>
     [...upstream.attempts.entries()].filter(([tag]) => tag.startsWith(`${prefix}-`));
 
   it('two workers finish one batch together, every line exactly once', async () => {
     const [a, b] = await Promise.all([worker('sk-worker-a'), worker('sk-worker-b')]);
     const { batch, ids } = await createBatch('pair', 400);
-    const final = await untilCompleted(batch.id, 60_000, 'batch completed by two workers');
+    const final = await untilStatus(client, batch.id, ['completed'], 60_000);
     expect(final.request_counts).toEqual({ total: 400, completed: 400, failed: 0 });
     expect((await outputIds(final.output_file_id!)).sort()).toEqual([...ids].sort());
     expect(attemptsOf('pair').every(([, n]) => n === 1)).toBe(true);
@@ -113,7 +82,7 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     expect(sentBeforeKill).toBeLessThan(300);
 
     const second = await worker('sk-crash-2');
-    const final = await untilCompleted(batch.id, 45_000, 'batch completed after the crash');
+    const final = await untilStatus(client, batch.id, ['completed'], 45_000);
     expect(final.request_counts).toEqual({ total: 300, completed: 300, failed: 0 });
     const out = await outputIds(final.output_file_id!);
     expect(out).toHaveLength(300);
@@ -123,11 +92,10 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     expect(redone).toBeLessThanOrEqual(2 * CONCURRENCY);
     expect(attemptsOf('crash').every(([, n]) => n <= 2)).toBe(true);
     const usage = (final as unknown as { usage: { input_tokens: number } }).usage;
-    const text = await (await client.files.content(final.output_file_id!)).text();
-    const tokens = text
-      .trim()
-      .split('\n')
-      .reduce((n, l) => n + JSON.parse(l).response.body.usage.prompt_tokens, 0);
+    const tokens = (await readJsonl(client, final.output_file_id)).reduce(
+      (n, l) => n + l.response!.body.usage.prompt_tokens,
+      0,
+    );
     expect(usage.input_tokens).toBe(tokens);
     await second.kill('SIGTERM');
   });
@@ -141,7 +109,7 @@ describe.skipIf(!onPostgres())('worker processes on one PostgreSQL', { timeout: 
     expect(await first.kill('SIGTERM')).toBe(0);
     const second = await worker('sk-drain-2');
     const startedAt = Date.now();
-    const final = await untilCompleted(batch.id, 45_000, 'batch completed after the handover');
+    const final = await untilStatus(client, batch.id, ['completed'], 45_000);
     // Released rows are claimable at once: no waiting for a lease to lapse.
     expect(Date.now() - startedAt).toBeLessThan(9_000);
     expect((await outputIds(final.output_file_id!)).sort()).toEqual([...ids].sort());

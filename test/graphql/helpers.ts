@@ -2,6 +2,7 @@
 // a graphql-ws client over `ws`.
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { openSse, type SseStream } from '../support/sse.js';
 
 /** Response data as tests read it: the shape is asserted with `expect`, not by the type system. */
 // biome-ignore lint/suspicious/noExplicitAny: GraphQL responses are checked at run time by each test.
@@ -108,57 +109,24 @@ export function collect<T = Record<string, Json>>(
   return { results, done, stop };
 }
 
-export interface SseEvent {
-  event: string;
-  data: Json;
-}
-
-/** Run an operation over SSE (`accept: text/event-stream`): events arrive in `events` as they come; `done` resolves when the server ends the stream. */
-export async function sse(
+/** Run an operation over SSE (`accept: text/event-stream`): events arrive in `events` as they come, each one's data parsed as JSON (null when empty); `done` resolves when the server ends the stream. */
+export function sse(
   url: string,
   key: string | null,
   query: string,
   variables?: Record<string, unknown>,
   signal?: AbortSignal,
-): Promise<{ status: number; events: SseEvent[]; done: Promise<void> }> {
-  const res = await fetch(`${url}/graphql`, {
-    signal,
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
+): Promise<SseStream<Json>> {
+  return openSse<Json>(
+    `${url}/graphql`,
+    { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    {
+      method: 'POST',
+      body: JSON.stringify({ query, variables }),
+      signal,
+      data: (text) => (text ? JSON.parse(text) : null),
     },
-    body: JSON.stringify({ query, variables }),
-  });
-  const events: SseEvent[] = [];
-  const parse = (block: string) => {
-    const lines = block.split('\n').filter((line) => line && !line.startsWith(':'));
-    if (lines.length === 0) return;
-    const event =
-      lines
-        .find((l) => l.startsWith('event:'))
-        ?.slice(6)
-        .trim() ?? 'message';
-    const data = lines
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => l.slice(5).trim())
-      .join('\n');
-    events.push({ event, data: data ? JSON.parse(data) : null });
-  };
-  const done = (async () => {
-    const decoder = new TextDecoder();
-    let buffered = '';
-    const reader = res.body?.getReader();
-    for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader!.read()) {
-      buffered += decoder.decode(chunk.value, { stream: true });
-      const blocks = buffered.split(/\n\n/);
-      buffered = blocks.pop()!;
-      blocks.forEach(parse);
-    }
-    parse(buffered);
-  })();
-  return { status: res.status, events, done };
+  );
 }
 
 export const BATCH_FIELDS = `

@@ -2,7 +2,7 @@
 // socket close) stops its batch watcher at once; closing the server cuts open SSE streams and
 // graphql-ws sockets instead of waiting for their batches, without telling clients "complete".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../support/gateway.js';
+import { countSubscriptions, startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine, toJsonl } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
 import { type GatedUpstream, startGatedUpstream } from './gated-upstream.js';
@@ -34,21 +34,6 @@ async function heldBatch(gw: TestGateway, key: string): Promise<string> {
 /** Well under watchBatch's 5 s safety refresh: a watcher must stop because it was told to. */
 const PROMPTLY = 3000;
 
-/** Count live batch watchers: each one subscribes to the event bus (the worker did so at start). */
-function countWatchers(gw: TestGateway): () => number {
-  let live = 0;
-  const subscribe = gw.deps.events.subscribe.bind(gw.deps.events);
-  gw.deps.events.subscribe = (listener) => {
-    live++;
-    const unsubscribe = subscribe(listener);
-    return () => {
-      live--;
-      unsubscribe();
-    };
-  };
-  return () => live;
-}
-
 describe('a client going away', () => {
   let gw: TestGateway;
   beforeAll(async () => {
@@ -59,7 +44,8 @@ describe('a client going away', () => {
   it('stops the batch watcher of an SSE stream, a graphql-ws unsubscribe and a closed socket', async () => {
     const { key } = await gw.tenant();
     const batchId = await heldBatch(gw, key);
-    const watchers = countWatchers(gw);
+    // Each live batch watcher subscribes to the event bus.
+    const watchers = countSubscriptions(gw);
 
     const disconnect = new AbortController();
     const stream = await sse(gw.url, key, BATCH_UPDATED, { id: batchId }, disconnect.signal);

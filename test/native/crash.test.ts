@@ -1,49 +1,38 @@
 // A worker killed with SIGKILL while its batch's lines are in a provider batch: another worker
 // takes the part over when the lease lapses and finishes it, without ever submitting a second
 // provider batch (the first is found by its `batchgate_batch_id` tag or by its stored id).
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJsonl, submit, untilTerminal } from '../support/batches.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database.js';
+import { onPostgres } from '../support/database.js';
 import { type FakeOpenAIBatches, startFakeOpenAIBatches } from '../support/fake-openai-batches.js';
-import { startGateway, type TestGateway, writeConfigFile } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
-import { type ChildGateway, spawnGateway } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
+import { startWorkerDeployment, type WorkerDeployment } from '../support/worker-deployment.js';
 
 describe.skipIf(!onPostgres())('a native batch across a worker crash', { timeout: 120_000 }, () => {
-  let db: TestDatabase;
   let fake: FakeOpenAIBatches;
-  let api: TestGateway;
-  const children: ChildGateway[] = [];
+  let deployment: WorkerDeployment;
+  let client: OpenAI;
   const config = () => ({
     providers: {
       batchapi: { type: 'openai', baseUrl: fake.url, apiKey: 'sk-test', nativeBatch: true, nativePollMs: 100 },
     },
     models: { 'gpt-native': { provider: 'batchapi', inputPricePerMillion: 2, outputPricePerMillion: 8 } },
   });
-  const worker = async () => {
-    const child = await spawnGateway({ DATABASE_URL: db.url!, BATCHGATE_CONFIG: writeConfigFile(config()).path }, [
-      '--role',
-      'worker',
-    ]);
-    children.push(child);
-    return child;
-  };
+  const worker = () => deployment.worker(config());
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     fake = await startFakeOpenAIBatches();
-    api = await startGateway({ database: db, role: 'api', config: config() });
+    deployment = await startWorkerDeployment(config());
+    client = deployment.client;
   });
   afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill('SIGKILL')));
-    await api?.close();
+    await deployment?.close();
     await fake?.close();
-    await db?.drop();
   });
 
   it('resumes the provider batch after SIGKILL with no second submission, every line once', async () => {
-    const client = api.openai((await api.tenant()).key);
     // Slow enough at the provider that the kill lands while it runs.
     fake.scenario = { paddingBytes: 10 };
     const lines = Array.from({ length: 20 }, (_, i) => chatLine(`k${i}`, `line ${i}`, {}, 'gpt-native'));

@@ -5,7 +5,7 @@
 // the lines in the metrics.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gql } from '../graphql/helpers.js';
-import { type GatewayBatch, readJsonl, retrieve, submit, untilTerminal } from '../support/batches.js';
+import { type GatewayBatch, readJsonl, retrieve, submit, untilTerminal, upload } from '../support/batches.js';
 import { MovableClock } from '../support/clock.js';
 import { type FakeOpenAIBatches, startFakeOpenAIBatches } from '../support/fake-openai-batches.js';
 import { startGateway, TEST_ADMIN_KEY, type TestGateway } from '../support/gateway.js';
@@ -268,10 +268,7 @@ describe('an OpenAI-type native batch', () => {
 
   it('follows the mode: native refuses lines without a native API, direct sends every line itself', async () => {
     const client = gw.openai((await gw.tenant()).key);
-    const file = await client.files.create({
-      file: new File([`${JSON.stringify(chatLine('x', 'mock line'))}\n`], 'in.jsonl'),
-      purpose: 'batch',
-    });
+    const file = await upload(client, [chatLine('x', 'mock line')]);
     const refused = await client.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',
@@ -284,10 +281,7 @@ describe('an OpenAI-type native batch', () => {
 
     const creates = fake.count('create');
     const chats = fake.count('chat');
-    const directFile = await client.files.create({
-      file: new File([`${JSON.stringify(native('y', 'direct please'))}\n`], 'in.jsonl'),
-      purpose: 'batch',
-    });
+    const directFile = await upload(client, [native('y', 'direct please')]);
     const direct = await client.batches.create({
       input_file_id: directFile.id,
       endpoint: '/v1/chat/completions',

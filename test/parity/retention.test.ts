@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchRequests } from '../../src/db/tables/batch-requests.js';
 import { fileChunks, files } from '../../src/db/tables/files.js';
 import { gql } from '../graphql/helpers.js';
-import { submit, untilTerminal } from '../support/batches.js';
+import { submit, untilTerminal, upload } from '../support/batches.js';
 import { MovableClock } from '../support/clock.js';
 import { MOCK_CONFIG, startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine, toJsonl } from '../support/jsonl.js';
@@ -79,7 +79,7 @@ describe('expires_after on upload', () => {
     });
     expect(file.expires_at).toBe(file.created_at + HOUR);
     expect(await client.files.retrieve(file.id)).toEqual(file);
-    const kept = await client.files.create({ file: await toFile(Buffer.from('{}\n'), 'kept.jsonl'), purpose: 'batch' });
+    const kept = await upload(client, '{}\n', 'kept.jsonl');
     expect(kept.expires_at).toBeNull();
 
     clock.advance((HOUR - 60) * 1000);
@@ -162,10 +162,7 @@ describe('expires_after on upload', () => {
 
 describe('output_expires_after on batch create', () => {
   it('stamps the output and error files; once both expire the request rows are purged and the batch stays readable', async () => {
-    const file = await client.files.create({
-      file: await toFile(Buffer.from(toJsonl(lines(12, 'flaky-chat'))), 'in.jsonl'),
-      purpose: 'batch',
-    });
+    const file = await upload(client, lines(12, 'flaky-chat'));
     const created = await client.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',
@@ -213,10 +210,7 @@ describe('output_expires_after on batch create', () => {
   });
 
   it('refuses a bad output_expires_after with a 400 naming the field (in snake_case, in param and message)', async () => {
-    const file = await client.files.create({
-      file: await toFile(Buffer.from(toJsonl(lines(1))), 'a.jsonl'),
-      purpose: 'batch',
-    });
+    const file = await upload(client, lines(1), 'a.jsonl');
     for (const [policy, param, message] of [
       [
         { anchor: 'created_at', seconds: 60 },
@@ -279,10 +273,7 @@ describe('retention on GraphQL and tRPC', () => {
 
   it('tRPC batches.create takes outputExpiresAfter; files.get shows expiresAt', async () => {
     const trpc = trpcClient(gw.url, { key });
-    const file = await client.files.create({
-      file: await toFile(Buffer.from(toJsonl(lines(2))), 't.jsonl'),
-      purpose: 'batch',
-    });
+    const file = await upload(client, lines(2), 't.jsonl');
     const created = await trpc.batches.create.mutate({
       inputFileId: file.id,
       endpoint: '/v1/chat/completions',

@@ -16,11 +16,11 @@ import {
   answers,
   anthropicConfig,
   chatLines,
-  collect,
   lineRefs,
   noAnswerCodes,
   noAnswers,
   rejectionOf,
+  resultsOf,
   untilEnded,
 } from '../support/native-batches.js';
 
@@ -48,8 +48,6 @@ const submit = (count: number, bodyOf?: (index: number) => Record<string, unknow
     endpoint: '/v1/chat/completions',
     lines: chatLines(count, bodyOf, model),
   });
-
-const resultsOf = (id: string, count: number) => collect(adapter.results(id, lineLookupOf(adapter, lineRefs(count))));
 
 describe('Anthropic native batches', () => {
   it('sends every line translated, under surrogate custom_ids, in exactly one batch and no direct call', async () => {
@@ -118,7 +116,7 @@ describe('Anthropic native batches', () => {
       requestCounts: { total: 5, completed: 2, failed: 3 },
     });
 
-    const results = await resultsOf(id, 5);
+    const results = await resultsOf(adapter, id, 5);
     expect(anomalies(results)).toEqual([]);
     const byLine = new Map(results.map((r) => [r.kind === 'anomaly' ? -1 : r.line.lineIndex, r]));
     const ok = byLine.get(0)!;
@@ -147,7 +145,7 @@ describe('Anthropic native batches', () => {
     const all = [...types, ...more];
     const { id } = await submit(all.length, (i) => ask(`#fault=error:${all[i]}`));
     await untilEnded(adapter, id);
-    const statuses = answers(await resultsOf(id, all.length))
+    const statuses = answers(await resultsOf(adapter, id, all.length))
       .sort((a, b) => a.line.lineIndex - b.line.lineIndex)
       .map((r) => r.statusCode);
     expect(statuses).toEqual([401, 402, 403, 404, 413, 429, 500, 504]);
@@ -164,7 +162,7 @@ describe('Anthropic native batches', () => {
       endStatus: 'cancelled',
       requestCounts: { completed: 2, failed: 2 },
     });
-    const results = await resultsOf(id, 4);
+    const results = await resultsOf(adapter, id, 4);
     expect(answeredLines(results)).toEqual([0, 1]);
     expect(noAnswerCodes(results)).toEqual([
       [2, 'batch_cancelled'],
@@ -179,7 +177,7 @@ describe('Anthropic native batches', () => {
     const ended = await untilEnded(adapter, id);
     expect(ended).toMatchObject({ endStatus: 'expired', requestCounts: { total: 4, completed: 2, failed: 2 } });
     expect(ended.endedAt).toBe(ended.expiresAt);
-    const expired = noAnswers(await resultsOf(id, 4));
+    const expired = noAnswers(await resultsOf(adapter, id, 4));
     expect(expired.map((r) => r.code)).toEqual(['batch_expired', 'batch_expired']);
   });
 
@@ -225,8 +223,8 @@ describe('Anthropic native batches', () => {
     });
     await untilEnded(adapter, id);
     fake.faults.inject('results', 'drop');
-    expect(await rejectionOf(resultsOf(id, 2))).toMatchObject({ retryable: true });
-    expect(answers(await resultsOf(id, 2))).toHaveLength(2);
+    expect(await rejectionOf(resultsOf(adapter, id, 2))).toMatchObject({ retryable: true });
+    expect(answers(await resultsOf(adapter, id, 2))).toHaveLength(2);
   });
 
   it('streams a large results file with flat memory', async () => {

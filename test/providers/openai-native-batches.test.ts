@@ -15,11 +15,11 @@ import {
   answeredLines,
   answers,
   chatLines,
-  collect,
   lineRefs,
   noAnswerCodes,
   openAIConfig,
   rejectionOf,
+  resultsOf,
   untilEnded,
 } from '../support/native-batches.js';
 
@@ -41,8 +41,6 @@ afterEach(() => {
 
 const submit = (count: number, bodyOf?: (index: number) => Record<string, unknown>, batchgateBatchId = 'batch_bg1') =>
   adapter.submit({ batchgateBatchId, endpoint: '/v1/chat/completions', lines: chatLines(count, bodyOf) });
-
-const resultsOf = (id: string, count: number) => collect(adapter.results(id, lineLookupOf(adapter, lineRefs(count))));
 
 describe('OpenAI-type native batches', () => {
   it('uploads the lines as one JSONL file and creates exactly one batch tagged with our batch id', async () => {
@@ -91,7 +89,7 @@ describe('OpenAI-type native batches', () => {
     expect(ended).toMatchObject({ endStatus: 'completed', requestCounts: { total: 6, completed: 5, failed: 1 } });
     expect(ended.endedAt).toBeGreaterThan(0);
 
-    const results = await resultsOf(id, 6);
+    const results = await resultsOf(adapter, id, 6);
     expect(anomalies(results)).toEqual([]);
     const byLine = new Map(answers(results).map((r) => [r.line.lineIndex, r]));
     expect([...byLine.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5]);
@@ -178,7 +176,7 @@ describe('OpenAI-type native batches', () => {
         line: null,
       },
     ]);
-    expect(await resultsOf(failing.id, 2)).toEqual([]);
+    expect(await resultsOf(adapter, failing.id, 2)).toEqual([]);
   });
 
   it('forwards a cancel and keeps the partial output; the unrun lines are the caller’s batch_cancelled', async () => {
@@ -191,7 +189,7 @@ describe('OpenAI-type native batches', () => {
     expect(cancelling.cancellingAt).toBeGreaterThan(0);
     const ended = await untilEnded(adapter, id);
     expect(ended).toMatchObject({ status: 'cancelled', endStatus: 'cancelled' });
-    const results = await resultsOf(id, 4);
+    const results = await resultsOf(adapter, id, 4);
     expect(answeredLines(results)).toEqual([0, 1]);
     expect(missingResultCode(ended.endStatus!)).toBe('batch_cancelled');
     const again = (await rejectionOf(adapter.cancel(id))) as NativeBatchError;
@@ -203,7 +201,7 @@ describe('OpenAI-type native batches', () => {
     const { id } = await submit(4);
     const ended = await untilEnded(adapter, id);
     expect(ended).toMatchObject({ status: 'expired', endStatus: 'expired' });
-    const results = await resultsOf(id, 4);
+    const results = await resultsOf(adapter, id, 4);
     expect(answeredLines(results)).toEqual([0, 1]);
     expect(noAnswerCodes(results)).toEqual([
       [2, 'batch_expired'],
@@ -215,7 +213,7 @@ describe('OpenAI-type native batches', () => {
     fake.scenario = { dropCustomIds: ['line-1'], unknownResults: 2, duplicateResults: 1 };
     const { id } = await submit(4);
     await untilEnded(adapter, id);
-    const results = await resultsOf(id, 4);
+    const results = await resultsOf(adapter, id, 4);
     expect(answeredLines(results)).toEqual([0, 2, 3]);
     expect(
       anomalies(results)
@@ -229,7 +227,7 @@ describe('OpenAI-type native batches', () => {
     fake.scenario = { outputNotJsonl: true };
     const { id } = await submit(4, (i) => (i === 3 ? { fault: '500' } : {}));
     await untilEnded(adapter, id);
-    const results = await resultsOf(id, 4);
+    const results = await resultsOf(adapter, id, 4);
     expect(anomalies(results)).toMatchObject([{ anomaly: 'unreadable_line', source: 'output', lineNumber: 1 }]);
     expect(answers(results)).toMatchObject([{ statusCode: 500, line: { lineIndex: 3 } }]);
   });

@@ -2,9 +2,8 @@
 // life of a batch, pagination, cancel, and the seed APIs' variants (GoModel inline requests and
 // results, TrueFoundry job_name, Mithril endpoint inference, DELETE and model-config).
 import type OpenAI from 'openai';
-import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upload as uploadLines } from '../support/batches.js';
+import { readJsonl, untilStatus, upload as uploadLines } from '../support/batches.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
@@ -22,15 +21,6 @@ afterAll(() => gw?.close());
 
 const upload = (c: OpenAI, lines: unknown[], purpose: 'batch' | 'user_data' = 'batch') =>
   uploadLines(c, lines, 'input.jsonl', purpose);
-
-const until = (c: OpenAI, id: string, statuses: string[]) =>
-  waitFor(
-    async () => {
-      const batch = await c.batches.retrieve(id);
-      return statuses.includes(batch.status) ? batch : undefined;
-    },
-    { what: `batch ${id} to be ${statuses.join('|')}` },
-  );
 
 const rest = (path: string, init: RequestInit = {}, token = key) =>
   fetch(`${gw.url}${path}`, {
@@ -57,7 +47,7 @@ describe('a batch from an uploaded file', () => {
     expect(created.id).toMatch(/^batch_/);
     expect(created.expires_at! - created.created_at).toBe(24 * 3600);
 
-    const done = await until(client, created.id, ['completed', 'failed']);
+    const done = await untilStatus(client, created.id, ['completed', 'failed'], 30_000);
     expect(done.status).toBe('completed');
     expect(done.request_counts).toEqual({ total: 25, completed: 25, failed: 0 });
     expect(done.error_file_id).toBeNull();
@@ -146,18 +136,15 @@ describe('a batch from an uploaded file', () => {
       });
       const cancelling = await c.batches.cancel(batch.id);
       expect(['cancelling', 'cancelled']).toContain(cancelling.status);
-      const cancelled = await until(c, batch.id, ['cancelled']);
+      const cancelled = await untilStatus(c, batch.id, ['cancelled'], 30_000);
       expect(cancelled.cancelled_at).toEqual(expect.any(Number));
       const counts = cancelled.request_counts!;
       expect(counts.total).toBe(60);
       expect(counts.completed + counts.failed).toBe(60);
       expect(counts.completed).toBeGreaterThanOrEqual(4);
       expect(counts.completed).toBeLessThan(60);
-      const out = (await (await c.files.content(cancelled.output_file_id!)).text()).trim().split('\n');
-      const errs = (await (await c.files.content(cancelled.error_file_id!)).text())
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
+      const out = await readJsonl(c, cancelled.output_file_id);
+      const errs = await readJsonl(c, cancelled.error_file_id);
       expect(out).toHaveLength(counts.completed);
       expect(errs).toHaveLength(counts.failed);
       expect(errs[0]).toMatchObject({ response: null, error: { code: 'batch_cancelled' } });
@@ -178,7 +165,7 @@ describe('seed API variants', () => {
     expect(res.status).toBe(200);
     const created = await res.json();
     expect(created.input_file_id).toMatch(/^file-/);
-    const done = await until(client, created.id, ['completed']);
+    const done = await untilStatus(client, created.id, ['completed'], 30_000);
     expect(done.request_counts).toEqual({ total: 3, completed: 3, failed: 0 });
     const page1 = await (await rest(`/v1/batches/${created.id}/results?limit=2`)).json();
     expect(page1).toMatchObject({ object: 'list', first_id: '0', last_id: '1', has_more: true });
@@ -255,12 +242,9 @@ describe('seed API variants', () => {
     expect(res.status).toBe(200);
     const batch = await res.json();
     expect(batch).toMatchObject({ endpoint: '/v1/embeddings', completion_window: '24h' });
-    const done = await until(client, batch.id, ['completed']);
-    const [line] = (await (await client.files.content(done.output_file_id!)).text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(line.response.body.data[0].embedding).toHaveLength(8);
+    const done = await untilStatus(client, batch.id, ['completed'], 30_000);
+    const [line] = await readJsonl(client, done.output_file_id);
+    expect(line!.response!.body.data[0].embedding).toHaveLength(8);
 
     const slowFile = await upload(
       client,
@@ -296,13 +280,13 @@ describe('validation', () => {
     purpose: 'batch' | 'user_data' = 'batch',
     endpoint = '/v1/chat/completions',
   ) => {
-    const file = await client.files.create({ file: await toFile(Buffer.from(content), 'in.jsonl'), purpose });
+    const file = await uploadLines(client, content, 'in.jsonl', purpose);
     const batch = await client.batches.create({
       input_file_id: file.id,
       endpoint: endpoint as never,
       completion_window: '24h',
     });
-    return until(client, batch.id, ['failed', 'in_progress', 'completed']);
+    return untilStatus(client, batch.id, ['failed', 'in_progress', 'completed'], 30_000);
   };
   const good = (id: string) => JSON.stringify(chatLine(id, 'fine'));
 
@@ -347,7 +331,7 @@ describe('validation', () => {
         endpoint: '/v1/chat/completions',
         completion_window: '24h',
       });
-      const failed = await until(c, batch.id, ['failed', 'completed']);
+      const failed = await untilStatus(c, batch.id, ['failed', 'completed'], 30_000);
       expect(failed.status).toBe('failed');
       expect(failed.errors?.data?.[0]).toMatchObject({ code: 'too_many_lines', line: 4 });
     } finally {

@@ -2,7 +2,7 @@
 // the events follow the batch to its end in order, idle streams get keep-alive comments, and a
 // client that disconnects releases its event subscription.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../support/gateway.js';
+import { countSubscriptions, startGateway, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
 import { openSse } from '../support/sse.js';
 import { waitFor } from '../support/wait.js';
@@ -15,7 +15,7 @@ let slow: TestGateway;
 let key: string;
 let slowKey: string;
 /** Event subscriptions currently open on the slow gateway's bus (counted from when the tests start). */
-let openSubscriptions = 0;
+let openSubscriptions: () => number;
 
 beforeAll(async () => {
   [gw, slow] = await Promise.all([
@@ -26,15 +26,7 @@ beforeAll(async () => {
     }),
   ]);
   [key, slowKey] = [(await gw.tenant()).key, (await slow.tenant()).key];
-  const subscribe = slow.deps.events.subscribe.bind(slow.deps.events);
-  slow.deps.events.subscribe = (listener) => {
-    openSubscriptions++;
-    const unsubscribe = subscribe(listener);
-    return () => {
-      openSubscriptions--;
-      unsubscribe();
-    };
-  };
+  openSubscriptions = countSubscriptions(slow);
 });
 afterAll(() => Promise.all([gw?.close(), slow?.close()]));
 
@@ -120,12 +112,12 @@ describe('GET /v1/batches/:id/events', () => {
 
   it('releases its event subscription when the client disconnects', async () => {
     const batch = await createBatch(slowKey, [chatLine('a', 'x')], slow);
-    const baseline = openSubscriptions;
+    const baseline = openSubscriptions();
     const streams = await Promise.all([events(batch.id, slowKey, slow), events(batch.id, slowKey, slow)]);
     await waitFor(() => streams.every((s) => s.events.length >= 1), { what: 'first events' });
-    expect(openSubscriptions).toBe(baseline + 2);
+    expect(openSubscriptions()).toBe(baseline + 2);
     for (const stream of streams) stream.abort();
-    await waitFor(() => openSubscriptions === baseline, { what: 'subscriptions released' });
+    await waitFor(() => openSubscriptions() === baseline, { what: 'subscriptions released' });
     const status = await fetch(`${slow.url}/v1/batches/${batch.id}`, { headers: auth(slowKey) });
     expect(((await status.json()) as { status: string }).status).not.toMatch(/completed|failed|cancelled|expired/);
   });

@@ -4,7 +4,7 @@
 // was deleted, sources that failed validation, and full metadata.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { untilTerminal } from '../support/batches.js';
+import { readJsonl, untilTerminal } from '../support/batches.js';
 import {
   createBatchFrom,
   type FakeGateway,
@@ -65,11 +65,8 @@ describe('POST /v1/batches/:id/retry', () => {
 
     const done = await untilTerminal(client, retried.id);
     expect(done.request_counts).toEqual({ total: 2, completed: 0, failed: 2 });
-    const errors = (await content(client, done.error_file_id!))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(errors.map((e) => [e.custom_id, e.response.status_code])).toEqual([
+    const errors = await readJsonl(client, done.error_file_id);
+    expect(errors.map((e) => [e.custom_id, e.response!.status_code])).toEqual([
       ['bad', 400],
       ['down', 500],
     ]);

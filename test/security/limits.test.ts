@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { REVOCATION_SWEEP_MS } from '../../src/domain/keys/live-streams.js';
 import { MAX_DEPTH, operationCost, shapeError } from '../../src/transports/graphql/query-limits.js';
 import { collect, gql, sse, uploadMultipart, wsClient } from '../graphql/helpers.js';
-import { submit, untilTerminal } from '../support/batches.js';
+import { submit, untilStatus, untilTerminal } from '../support/batches.js';
 import { startGateway, TEST_ADMIN_KEY, type TestGateway } from '../support/gateway.js';
 import { chatLine } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
@@ -104,7 +104,7 @@ describe('live streams per key', () => {
     const tenant = await gw.tenant();
     const client = gw.openai(tenant.key);
     const batch = await submit(client, [chatLine('s1', 'slow', {}, 'slow-chat')]);
-    await waitFor(async () => (await client.batches.retrieve(batch.id)).status === 'in_progress');
+    await untilStatus(client, batch.id, ['in_progress'], 30_000);
     const query = 'subscription($id: ID!) { batchUpdated(id: $id) { status } }';
 
     const aborts = [new AbortController(), new AbortController()];

@@ -1,5 +1,5 @@
 // Running batches in tests through the stock openai client: upload a JSONL file, create a batch,
-// wait for a terminal status, read an output or error file as parsed lines.
+// wait for a status (or any terminal one), read an output or error file as parsed lines.
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { toJsonl } from './jsonl.js';
@@ -43,14 +43,18 @@ export type GatewayBatch = OpenAI.Batch & {
 
 export const retrieve = async (client: OpenAI, id: string) => (await client.batches.retrieve(id)) as GatewayBatch;
 
-export const untilTerminal = (client: OpenAI, id: string, timeoutMs = 45_000) =>
+/** The batch once its status is one of `statuses`. */
+export const untilStatus = (client: OpenAI, id: string, statuses: string[], timeoutMs = 45_000) =>
   waitFor(
     async () => {
       const batch = await retrieve(client, id);
-      return TERMINAL.includes(batch.status) ? batch : undefined;
+      return statuses.includes(batch.status) ? batch : undefined;
     },
-    { timeoutMs, what: `batch ${id} to end` },
+    { timeoutMs, what: `batch ${id} to be ${statuses.join('|')}` },
   );
+
+export const untilTerminal = (client: OpenAI, id: string, timeoutMs = 45_000) =>
+  untilStatus(client, id, TERMINAL, timeoutMs);
 
 /** A response body as tests read it: the shape is asserted with `expect`, not by the type system. */
 // biome-ignore lint/suspicious/noExplicitAny: answer bodies are checked at run time by each test.

@@ -89,6 +89,24 @@ export interface TestGateway extends Batchgate {
   openai(key: string): OpenAI;
 }
 
+/**
+ * Count the event-bus subscriptions opened on `gw` from now on that are still open (a live batch
+ * watcher holds one; the worker's own, taken at start, is not counted).
+ */
+export function countSubscriptions(gw: TestGateway): () => number {
+  let live = 0;
+  const subscribe = gw.deps.events.subscribe.bind(gw.deps.events);
+  gw.deps.events.subscribe = (listener) => {
+    live++;
+    const unsubscribe = subscribe(listener);
+    return () => {
+      live--;
+      unsubscribe();
+    };
+  };
+  return () => live;
+}
+
 export function writeConfigFile(config: TestConfigFile): { path: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'batchgate-config-'));
   const path = join(dir, 'config.json');

@@ -1,12 +1,13 @@
 // Helpers for native-batch tests: provider configs pointing at the fakes, input lines made
 // lazily, polling a provider batch until it ends, and reading a results stream.
 import type { ProviderConfig } from '../../src/config.js';
-import type {
-  NativeBatchAdapter,
-  NativeBatchSnapshot,
-  NativeLine,
-  NativeLineRef,
-  NativeResult,
+import {
+  lineLookupOf,
+  type NativeBatchAdapter,
+  type NativeBatchSnapshot,
+  type NativeLine,
+  type NativeLineRef,
+  type NativeResult,
 } from '../../src/providers/native/native-batch.js';
 import { waitFor } from './wait.js';
 
@@ -79,6 +80,10 @@ export async function collect(results: AsyncIterable<NativeResult>): Promise<Nat
   for await (const result of results) all.push(result);
   return all;
 }
+
+/** Every result of provider batch `id`, whose input was the `count` lines of `lineRefs(count)`. */
+export const resultsOf = (adapter: NativeBatchAdapter, id: string, count: number) =>
+  collect(adapter.results(id, lineLookupOf(adapter, lineRefs(count))));
 
 export const answers = (results: NativeResult[]) =>
   results.filter((r): r is Extract<NativeResult, { kind: 'answer' }> => r.kind === 'answer');

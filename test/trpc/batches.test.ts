@@ -2,11 +2,10 @@
 // over SSE to `completed` with counts that match the output files, get, cursor-paginated list, and
 // cancel (then CONFLICT for a second cancel).
 import type OpenAI from 'openai';
-import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upload as uploadLines } from '../support/batches.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { chatLine } from '../support/jsonl.js';
 import { type Client, follow, trpcClient } from './client.js';
 
 let gw: TestGateway;
@@ -91,9 +90,7 @@ describe('batches over tRPC', () => {
   it('lists newest first in cursor pages, without skips or repeats', async () => {
     const { key } = await gw.tenant();
     const own = trpcClient(gw.url, { key });
-    const file = await gw
-      .openai(key)
-      .files.create({ file: await toFile(Buffer.from(toJsonl([chatLine('a', 'x')])), 'one.jsonl'), purpose: 'batch' });
+    const file = await uploadLines(gw.openai(key), [chatLine('a', 'x')], 'one.jsonl');
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
       ids.push((await own.batches.create.mutate({ inputFileId: file.id, endpoint: '/v1/chat/completions' })).id);

@@ -2,11 +2,11 @@
 // CONFLICT, TOO_MANY_REQUESTS; and tenancy: another project's batches and files are NOT_FOUND on
 // every procedure, the subscription included, and never listed.
 import { TRPCClientError } from '@trpc/client';
-import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/transports/trpc/router.js';
+import { upload } from '../support/batches.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { chatLine } from '../support/jsonl.js';
 import { type Client, follow, trpcClient } from './client.js';
 
 let gw: TestGateway;
@@ -18,8 +18,7 @@ beforeAll(async () => {
   gw = await startGateway();
   key = (await gw.tenant()).key;
   client = trpcClient(gw.url, { key });
-  const input = Buffer.from(toJsonl([chatLine('a', 'hello')]));
-  fileId = (await gw.openai(key).files.create({ file: await toFile(input, 'in.jsonl'), purpose: 'batch' })).id;
+  fileId = (await upload(gw.openai(key), [chatLine('a', 'hello')])).id;
 });
 afterAll(() => gw?.close());
 
@@ -161,8 +160,7 @@ describe('tenancy', () => {
     const second = await gw.tenant(first.project);
     const own = trpcClient(gw.url, { key: first.key });
     const colleague = trpcClient(gw.url, { key: second.key });
-    const input = Buffer.from(toJsonl([chatLine('a', 'hi')]));
-    const file = await gw.openai(first.key).files.create({ file: await toFile(input, 'in.jsonl'), purpose: 'batch' });
+    const file = await upload(gw.openai(first.key), [chatLine('a', 'hi')]);
     const batch = await own.batches.create.mutate({ inputFileId: file.id, endpoint: '/v1/chat/completions' });
     expect((await colleague.batches.get.query({ id: batch.id })).projectId).toBe(first.project);
   });

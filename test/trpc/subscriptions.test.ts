@@ -2,10 +2,10 @@
 // client resume (lastEventId) without being sent the state it already holds, reconnection after a
 // dropped connection, and a server shutdown that releases live streams without ending them.
 import type OpenAI from 'openai';
-import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upload } from '../support/batches.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { chatLine } from '../support/jsonl.js';
 import { waitFor } from '../support/wait.js';
 import { type Client, follow, trpcClient } from './client.js';
 
@@ -32,8 +32,10 @@ beforeAll(async () => {
 afterAll(() => gw?.close());
 
 async function createBatch(lines: number, model = 'mock-chat', c = client, files = openai) {
-  const input = toJsonl(Array.from({ length: lines }, (_, i) => chatLine(`req-${i}`, `hello ${i}`, {}, model)));
-  const file = await files.files.create({ file: await toFile(Buffer.from(input), 'in.jsonl'), purpose: 'batch' });
+  const file = await upload(
+    files,
+    Array.from({ length: lines }, (_, i) => chatLine(`req-${i}`, `hello ${i}`, {}, model)),
+  );
   return c.batches.create.mutate({ inputFileId: file.id, endpoint: '/v1/chat/completions' });
 }
 

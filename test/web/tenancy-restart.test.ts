@@ -1,12 +1,12 @@
 // The dashboard in real Chromium: a tenant sees only its own project (another project's batch is
 // never listed, and its page is "not found"), and a running batch's page keeps updating across a
 // gateway restart, without a reload, until it completes.
-import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upload } from '../support/batches.js';
 import { browserSkipReason, launchChromium, type TestBrowser, watchedPage } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { MOCK_CONFIG, startGateway, type TestGateway } from '../support/gateway.js';
-import { chatLine, toJsonl } from '../support/jsonl.js';
+import { chatLine } from '../support/jsonl.js';
 import { type BuiltDashboard, buildDashboard } from '../support/web-build.js';
 import { expectHealthy, jsonlFile, screenshotDir, signIn } from './helpers.js';
 
@@ -37,8 +37,11 @@ describe.skipIf(skip)('web dashboard tenancy and restarts, in Chromium', () => {
 
   async function createViaApi(key: string, lines = 1) {
     const openai = gw.openai(key);
-    const body = toJsonl(Array.from({ length: lines }, (_, i) => chatLine(`c-${i}`, `hi ${i}`)));
-    const file = await openai.files.create({ file: await toFile(Buffer.from(body), 'api.jsonl'), purpose: 'batch' });
+    const file = await upload(
+      openai,
+      Array.from({ length: lines }, (_, i) => chatLine(`c-${i}`, `hi ${i}`)),
+      'api.jsonl',
+    );
     return openai.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',

@@ -4,52 +4,38 @@
 // the same outbox send each delivery exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submit, untilTerminal } from '../support/batches.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database.js';
-import { startGateway, type TestGateway, writeConfigFile } from '../support/gateway.js';
+import { onPostgres } from '../support/database.js';
 import { chatLine } from '../support/jsonl.js';
-import { type ChildGateway, spawnGateway } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { localWebhooks, webhooksApi } from '../support/webhooks.js';
+import { startWorkerDeployment, type WorkerDeployment } from '../support/worker-deployment.js';
 
 /** A deadline of 2 s: a lease lapses 7 s after it was taken (deadline + 5 s to record). */
 const WEBHOOKS = localWebhooks([1, 1, 1], 2000);
 
 describe.skipIf(!onPostgres())('webhook delivery across worker processes', { timeout: 120_000 }, () => {
-  let db: TestDatabase;
   let receiver: WebhookReceiver;
-  let api: TestGateway;
-  const children: ChildGateway[] = [];
-
-  const worker = async () => {
-    const child = await spawnGateway({ DATABASE_URL: db.url!, BATCHGATE_CONFIG: writeConfigFile(WEBHOOKS).path }, [
-      '--role',
-      'worker',
-    ]);
-    children.push(child);
-    return child;
-  };
+  let deployment: WorkerDeployment;
+  const worker = () => deployment.worker(WEBHOOKS);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     receiver = await startWebhookReceiver();
-    api = await startGateway({ database: db, role: 'api', config: WEBHOOKS });
+    deployment = await startWorkerDeployment(WEBHOOKS);
   });
 
   afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill('SIGKILL')));
-    await api?.close();
+    await deployment?.close();
     await receiver?.close();
-    await db?.drop();
   });
 
   it('a worker killed mid-delivery is replaced; the other process delivers it with the same id', async () => {
-    const { key } = await api.tenant();
-    const hooks = webhooksApi(api.url, key);
+    const { key } = await deployment.api.tenant();
+    const hooks = webhooksApi(deployment.api.url, key);
     const endpoint = await hooks.add(`${receiver.url}/killed`);
     receiver.queue('hang', 1, '/killed');
     const first = await worker();
-    const client = api.openai(key);
+    const client = deployment.api.openai(key);
     await untilTerminal(client, (await submit(client, [chatLine('a', 'x')])).id);
     await receiver.until(1, '/killed');
     expect(await first.kill('SIGKILL')).toBe('SIGKILL');
@@ -79,11 +65,11 @@ describe.skipIf(!onPostgres())('webhook delivery across worker processes', { tim
 
   it('two workers over one outbox send each delivery exactly once', async () => {
     await Promise.all([worker(), worker()]);
-    const { key } = await api.tenant();
-    const hooks = webhooksApi(api.url, key);
+    const { key } = await deployment.api.tenant();
+    const hooks = webhooksApi(deployment.api.url, key);
     const endpoints = await Promise.all(Array.from({ length: 12 }, (_, i) => hooks.add(`${receiver.url}/pair/${i}`)));
     for (const { url } of endpoints) receiver.queue({ status: 200, delayMs: 300 }, 1, new URL(url).pathname);
-    const client = api.openai(key);
+    const client = deployment.api.openai(key);
     await untilTerminal(client, (await submit(client, [chatLine('b', 'y')])).id);
     await waitFor(
       async () => {

@@ -180,8 +180,15 @@ describe('an OpenAI-type native batch', () => {
     const done = await untilTerminal(client, (await submit(client, lines)).id);
     expect(done.status).toBe('completed');
     expect(done.request_counts).toEqual({ total: 10, completed: 8, failed: 2 });
-    // The process that collected them counts them, the missing ones too, at the batch's own cost.
-    const after = await nativeMetrics();
+    // The process that collected them counts them, the missing ones too, at the batch's own cost,
+    // once its collection has committed (a maintenance sweep may finalize the batch a moment earlier).
+    const after = await waitFor(
+      async () => {
+        const now = await nativeMetrics();
+        return now.completed - before.completed >= 8 && now.failed - before.failed >= 2 && now;
+      },
+      { timeoutMs: 5_000, what: 'the collected lines in the metrics' },
+    );
     expect(after.completed - before.completed).toBe(8);
     expect(after.failed - before.failed).toBe(2);
     const { total_cost } = (done as unknown as { usage: { total_cost: number } }).usage;
